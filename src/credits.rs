@@ -1,0 +1,105 @@
+//! The credit decision: does the next call run on the user's own key, and
+//! should the platform charge for it? Pure functions of the keyring's state,
+//! plus per-provider usage counters for analytics.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Who pays for a call to a provider (`kr.source(provider)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A stored, enabled, unexpired user key exists (it may still be locked).
+    User,
+    /// No usable user key, but the platform serves this provider.
+    Platform,
+    /// Neither: the call cannot be made.
+    None,
+}
+
+impl Source {
+    /// The string form used in JavaScript.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::Platform => "platform",
+            Source::None => "none",
+        }
+    }
+}
+
+/// The platform's side of the decision, from the keyring options.
+#[derive(Clone, Debug, Default)]
+pub struct CreditPolicy {
+    /// Features the platform always pays for (and charges credits for).
+    pub platform_only: Vec<String>,
+    /// Providers the platform can serve with its own keys.
+    pub platform_providers: Vec<String>,
+}
+
+impl CreditPolicy {
+    /// Whether `feature` is one the platform always pays for.
+    pub fn is_platform_only(&self, feature: Option<&str>) -> bool {
+        feature.is_some_and(|f| self.platform_only.iter().any(|p| p == f))
+    }
+
+    /// `!is_byok || platformOnly has feature`.
+    pub fn should_deduct(&self, is_byok: bool, feature: Option<&str>) -> bool {
+        !is_byok || self.is_platform_only(feature)
+    }
+
+    /// User key first, then the platform's providers.
+    pub fn source(&self, has_user_key: bool, provider: &str) -> Source {
+        if has_user_key {
+            Source::User
+        } else if self.platform_providers.iter().any(|p| p == provider) {
+            Source::Platform
+        } else {
+            Source::None
+        }
+    }
+}
+
+/// Calls counted for one provider by `recordUsage`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Calls that ran on the user's own key.
+    pub byok: u64,
+    /// Calls the platform paid for.
+    pub platform: u64,
+}
+
+/// Usage counters per provider id, kept in memory for the page's life.
+pub type UsageTable = BTreeMap<&'static str, Usage>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decision_table() {
+        let policy = CreditPolicy {
+            platform_only: vec!["deep-analysis".into()],
+            platform_providers: vec!["openai".into()],
+        };
+        // (is_byok, feature) -> deduct
+        let table = [
+            (false, None, true),
+            (false, Some("chat"), true),
+            (false, Some("deep-analysis"), true),
+            (true, None, false),
+            (true, Some("chat"), false),
+            (true, Some("deep-analysis"), true),
+        ];
+        for (byok, feature, deduct) in table {
+            assert_eq!(
+                policy.should_deduct(byok, feature),
+                deduct,
+                "{byok} {feature:?}"
+            );
+        }
+        assert_eq!(policy.source(true, "groq"), Source::User);
+        assert_eq!(policy.source(false, "openai"), Source::Platform);
+        assert_eq!(policy.source(false, "groq"), Source::None);
+    }
+}

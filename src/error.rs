@@ -1,0 +1,163 @@
+//! The one error type every keyring operation returns, and its stable codes.
+//!
+//! In JavaScript the error becomes a thrown `Error` whose `name` is
+//! `"KeyringError"` and whose `code` is [`ErrorCode::as_str`]. Messages are
+//! written for a person and never contain a key, a passphrase or key material:
+//! every constructor here takes only non-secret text.
+
+use crate::validate::Validation;
+use std::fmt;
+
+/// Stable, machine-readable error codes. Their string forms are part of the
+/// public API (`err.code` in JavaScript) and never change meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The operation needs the vault unlocked (`get`, `set`, `changePassphrase`…).
+    Locked,
+    /// `unlock` was called but this namespace has no vault yet: call `create`.
+    NoVault,
+    /// `create` was called but this namespace already has a vault.
+    AlreadyExists,
+    /// The passphrase does not open this vault.
+    WrongPassphrase,
+    /// The new passphrase is shorter than `minPassphraseLength`.
+    WeakPassphrase,
+    /// `set` refused a key that failed validation; `details` holds the validation.
+    InvalidKey,
+    /// A provider id that is not built in.
+    UnknownProvider,
+    /// Stored data is not a vault this version can read. Nothing was changed.
+    Corrupt,
+    /// The requested storage does not exist or is blocked here.
+    StorageUnavailable,
+    /// The browser refused the write (quota). Nothing was changed.
+    StorageFull,
+    /// An argument has the wrong type or an out-of-range value.
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    /// Every code, in a stable order (for documentation and tests).
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::Locked,
+        ErrorCode::NoVault,
+        ErrorCode::AlreadyExists,
+        ErrorCode::WrongPassphrase,
+        ErrorCode::WeakPassphrase,
+        ErrorCode::InvalidKey,
+        ErrorCode::UnknownProvider,
+        ErrorCode::Corrupt,
+        ErrorCode::StorageUnavailable,
+        ErrorCode::StorageFull,
+        ErrorCode::InvalidArgument,
+    ];
+
+    /// The string form used in JavaScript (`err.code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Locked => "locked",
+            ErrorCode::NoVault => "no_vault",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::WeakPassphrase => "weak_passphrase",
+            ErrorCode::InvalidKey => "invalid_key",
+            ErrorCode::UnknownProvider => "unknown_provider",
+            ErrorCode::Corrupt => "corrupt",
+            ErrorCode::StorageUnavailable => "storage_unavailable",
+            ErrorCode::StorageFull => "storage_full",
+            ErrorCode::InvalidArgument => "invalid_argument",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error from a keyring operation: a stable [`ErrorCode`], a message a
+/// person can act on, and for [`ErrorCode::InvalidKey`] the validation result
+/// (without the key itself).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    details: Option<Validation>,
+}
+
+impl Error {
+    /// A new error. `message` must not contain secrets.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For `invalid_key`: the validation that failed (its `normalized` field is
+    /// always `None` here, so the error never carries the key).
+    pub fn details(&self) -> Option<&Validation> {
+        self.details.as_ref()
+    }
+
+    /// `invalid_key` from a failed validation. The key is stripped.
+    pub(crate) fn invalid_key(mut validation: Validation) -> Self {
+        validation.normalized = None;
+        Error {
+            code: ErrorCode::InvalidKey,
+            message: validation.message.clone(),
+            details: Some(validation),
+        }
+    }
+
+    pub(crate) fn locked() -> Self {
+        Error::new(
+            ErrorCode::Locked,
+            "The keyring is locked. Unlock it with your passphrase first.",
+        )
+    }
+
+    pub(crate) fn no_vault() -> Self {
+        Error::new(
+            ErrorCode::NoVault,
+            "No keys have been saved here yet. Create a vault with a passphrase first.",
+        )
+    }
+
+    pub(crate) fn corrupt(why: impl fmt::Display) -> Self {
+        Error::new(
+            ErrorCode::Corrupt,
+            format!(
+                "The stored vault cannot be read: {why}. Nothing was changed; \
+                 call reset() to forget it and start over."
+            ),
+        )
+    }
+
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    pub(crate) fn unknown_provider(id: &str) -> Self {
+        Error::new(
+            ErrorCode::UnknownProvider,
+            crate::validate::unknown_provider_message(id),
+        )
+    }
+}
+
+/// Shorthand for results of keyring operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,354 @@
+//! The stored vault format, version 1 (written down in `docs/FORMAT.md`).
+//!
+//! This module only turns bytes into checked structures and back; it knows no
+//! keys and does no crypto. Everything read from storage is untrusted: parsing
+//! enforces sizes and ranges, so hostile storage content cannot make the page
+//! do unbounded work (an iteration count of 4 billion would freeze the tab).
+
+use crate::crypto::{Sealed, NONCE_LEN, SALT_LEN, TAG_LEN};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The format version this crate writes and reads.
+pub const VERSION: u32 = 1;
+/// The only key derivation function of version 1.
+pub const KDF_NAME: &str = "PBKDF2-HMAC-SHA256";
+/// Fewest PBKDF2 iterations accepted, in options and in stored data.
+pub const MIN_ITERATIONS: u32 = 100_000;
+/// Most PBKDF2 iterations accepted, in options and in stored data.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// Default PBKDF2 iterations (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).
+pub const DEFAULT_ITERATIONS: u32 = 600_000;
+/// Largest stored vault accepted, in bytes.
+pub const MAX_VAULT_BYTES: usize = 256 * 1024;
+/// Largest ciphertext of one record accepted, in bytes.
+pub const MAX_RECORD_CIPHERTEXT: usize = 8 * 1024;
+/// Record plaintexts are padded with zero bytes to a multiple of this, so
+/// the stored ciphertext does not tell a key's exact length.
+pub const PAD_TO: usize = 64;
+/// Prefix of the storage item name; the namespace follows it.
+pub const STORAGE_PREFIX: &str = "byok-keyring:";
+
+/// Why stored data was refused. Becomes [`crate::ErrorCode::Corrupt`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// Not JSON, or JSON of the wrong shape.
+    #[error("it is not a byok-keyring vault")]
+    NotAVault,
+    /// Larger than [`MAX_VAULT_BYTES`].
+    #[error("it is larger than any vault this version writes")]
+    TooLarge,
+    /// Written by a newer version of the format.
+    #[error("it was written by a newer version of byok-keyring (format version {0}); this version reads format version 1. Update byok-keyring to read it")]
+    UnsupportedVersion(u64),
+    /// A KDF other than PBKDF2-HMAC-SHA256.
+    #[error("it uses an unknown key derivation function")]
+    UnknownKdf,
+    /// An iteration count outside the accepted range.
+    #[error("its iteration count is outside {MIN_ITERATIONS}..={MAX_ITERATIONS}")]
+    IterationsOutOfRange,
+    /// A field that is not valid base64 or has the wrong length.
+    #[error("its field {0} is malformed")]
+    BadField(&'static str),
+    /// A record for a provider this version does not know.
+    #[error("it holds a record for an unknown provider")]
+    UnknownProvider,
+}
+
+/// The key-derivation parameters stored with a vault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Random per-vault salt.
+    pub salt: [u8; SALT_LEN],
+    /// PBKDF2 iteration count, within the accepted range.
+    pub iterations: u32,
+}
+
+/// One stored key: the sealed key and the metadata `list()` shows while locked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The sealed, padded key.
+    pub sealed: Sealed,
+    /// The masked key (see [`crate::mask`]); never more than 8 characters of it.
+    pub masked: String,
+    /// Optional model id chosen by the user.
+    pub model: Option<String>,
+    /// Whether the key is used.
+    pub enabled: bool,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: u64,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: u64,
+    /// When the key stops being used, in milliseconds since the Unix epoch.
+    pub expires_at: Option<u64>,
+}
+
+/// A parsed vault: KDF parameters, the passphrase check and the records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vault {
+    /// Key derivation parameters.
+    pub kdf: KdfParams,
+    /// AES-GCM of the empty plaintext; opens only with the right passphrase.
+    pub check: Sealed,
+    /// Records by provider id, in id order.
+    pub records: BTreeMap<String, Record>,
+}
+
+// ---- the JSON shape (docs/FORMAT.md) ----
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VaultJson {
+    v: u64,
+    kdf: KdfJson,
+    check: SealedJson,
+    #[serde(default)]
+    records: BTreeMap<String, RecordJson>,
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    v: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KdfJson {
+    name: String,
+    iterations: u64,
+    salt: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedJson {
+    nonce: String,
+    ct: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RecordJson {
+    nonce: String,
+    ct: String,
+    masked: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
+    enabled: bool,
+    created_at: u64,
+    updated_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+}
+
+impl Vault {
+    /// Parses and checks a stored vault.
+    pub fn parse(text: &str) -> Result<Vault, FormatError> {
+        if text.len() > MAX_VAULT_BYTES {
+            return Err(FormatError::TooLarge);
+        }
+        // Look at the version first, so a newer format with other fields is
+        // reported as newer rather than as garbage.
+        let version: VersionOnly =
+            serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
+        if version.v != u64::from(VERSION) {
+            return Err(FormatError::UnsupportedVersion(version.v));
+        }
+        let json: VaultJson = serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
+        if json.kdf.name != KDF_NAME {
+            return Err(FormatError::UnknownKdf);
+        }
+        let iterations = u32::try_from(json.kdf.iterations)
+            .ok()
+            .filter(|i| (MIN_ITERATIONS..=MAX_ITERATIONS).contains(i))
+            .ok_or(FormatError::IterationsOutOfRange)?;
+        let salt = decode_fixed::<SALT_LEN>(&json.kdf.salt, "kdf.salt")?;
+        let check = decode_sealed(&json.check, "check")?;
+        let mut records = BTreeMap::new();
+        for (provider, r) in json.records {
+            if crate::providers::find(&provider).is_none() {
+                return Err(FormatError::UnknownProvider);
+            }
+            let sealed = decode_sealed(
+                &SealedJson {
+                    nonce: r.nonce,
+                    ct: r.ct,
+                },
+                "records.ct",
+            )?;
+            if sealed.ciphertext.len() < TAG_LEN + PAD_TO {
+                return Err(FormatError::BadField("records.ct"));
+            }
+            if r.masked.chars().count() > 16 {
+                return Err(FormatError::BadField("records.masked"));
+            }
+            if r.model
+                .as_ref()
+                .is_some_and(|m| m.len() > crate::keyring::MAX_MODEL_LEN)
+            {
+                return Err(FormatError::BadField("records.model"));
+            }
+            records.insert(
+                provider,
+                Record {
+                    sealed,
+                    masked: r.masked,
+                    model: r.model,
+                    enabled: r.enabled,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                    expires_at: r.expires_at,
+                },
+            );
+        }
+        Ok(Vault {
+            kdf: KdfParams { salt, iterations },
+            check,
+            records,
+        })
+    }
+
+    /// Serializes to the stored JSON text.
+    pub fn to_json(&self) -> String {
+        let json = VaultJson {
+            v: u64::from(VERSION),
+            kdf: KdfJson {
+                name: KDF_NAME.to_string(),
+                iterations: u64::from(self.kdf.iterations),
+                salt: B64.encode(self.kdf.salt),
+            },
+            check: encode_sealed(&self.check),
+            records: self
+                .records
+                .iter()
+                .map(|(p, r)| {
+                    let s = encode_sealed(&r.sealed);
+                    (
+                        p.clone(),
+                        RecordJson {
+                            nonce: s.nonce,
+                            ct: s.ct,
+                            masked: r.masked.clone(),
+                            model: r.model.clone(),
+                            enabled: r.enabled,
+                            created_at: r.created_at,
+                            updated_at: r.updated_at,
+                            expires_at: r.expires_at,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        // Serializing these plain structs cannot fail.
+        serde_json::to_string(&json).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for KdfParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{KDF_NAME}, {} iterations", self.iterations)
+    }
+}
+
+fn decode_fixed<const N: usize>(text: &str, field: &'static str) -> Result<[u8; N], FormatError> {
+    let bytes = B64.decode(text).map_err(|_| FormatError::BadField(field))?;
+    bytes.try_into().map_err(|_| FormatError::BadField(field))
+}
+
+fn decode_sealed(s: &SealedJson, field: &'static str) -> Result<Sealed, FormatError> {
+    let nonce = decode_fixed::<NONCE_LEN>(&s.nonce, field)?;
+    if s.ct.len() > MAX_RECORD_CIPHERTEXT * 4 / 3 + 4 {
+        return Err(FormatError::BadField(field));
+    }
+    let ciphertext = B64
+        .decode(&s.ct)
+        .map_err(|_| FormatError::BadField(field))?;
+    if ciphertext.len() < TAG_LEN {
+        return Err(FormatError::BadField(field));
+    }
+    Ok(Sealed { nonce, ciphertext })
+}
+
+fn encode_sealed(s: &Sealed) -> SealedJson {
+    SealedJson {
+        nonce: B64.encode(s.nonce),
+        ct: B64.encode(&s.ciphertext),
+    }
+}
+
+/// The associated data binding the passphrase check to a namespace.
+pub fn check_aad(namespace: &str) -> Vec<u8> {
+    let mut aad = b"byok-keyring\x001\x00check\x00".to_vec();
+    aad.extend_from_slice(namespace.as_bytes());
+    aad
+}
+
+/// The associated data binding a record to the format version, the
+/// namespace and the provider.
+pub fn record_aad(namespace: &str, provider: &str) -> Vec<u8> {
+    let mut aad = b"byok-keyring\x001\x00record\x00".to_vec();
+    aad.extend_from_slice(namespace.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(provider.as_bytes());
+    aad
+}
+
+/// Pads a key's bytes with zero bytes to a multiple of [`PAD_TO`] (at least
+/// one block). Keys never contain a zero byte (validation refuses control
+/// characters), so [`unpad`] is exact.
+pub fn pad(key: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    let len = key.len().div_ceil(PAD_TO).max(1) * PAD_TO;
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(len));
+    out.extend_from_slice(key);
+    out.resize(len, 0);
+    out
+}
+
+/// Removes the zero padding added by [`pad`].
+pub fn unpad(plaintext: &[u8]) -> &[u8] {
+    let end = plaintext.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    &plaintext[..end]
+}
+
+/// The storage item name for a namespace: `byok-keyring:<namespace>`.
+pub fn storage_key(namespace: &str) -> String {
+    format!("{STORAGE_PREFIX}{namespace}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_round_trip() {
+        for n in [0usize, 1, 63, 64, 65, 200] {
+            let key = vec![b'k'; n];
+            let p = pad(&key);
+            assert_eq!(p.len() % PAD_TO, 0);
+            assert!(p.len() >= PAD_TO);
+            assert_eq!(unpad(&p), &key[..]);
+        }
+    }
+
+    #[test]
+    fn aad_separates_namespace_and_provider() {
+        assert_ne!(record_aad("a", "bc"), record_aad("ab", "c"));
+        assert_ne!(check_aad("a"), record_aad("a", ""));
+    }
+
+    #[test]
+    fn newer_version_is_named() {
+        let e = Vault::parse(r#"{"v":2,"whatever":true}"#).unwrap_err();
+        assert_eq!(e, FormatError::UnsupportedVersion(2));
+        assert!(e.to_string().contains("newer version"));
+    }
+
+    #[test]
+    fn garbage_is_not_a_vault() {
+        assert_eq!(Vault::parse("hello").unwrap_err(), FormatError::NotAVault);
+        assert_eq!(Vault::parse("{}").unwrap_err(), FormatError::NotAVault);
+    }
+}

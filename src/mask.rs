@@ -1,0 +1,69 @@
+//! Masking a key for display.
+
+/// Keys shorter than this reveal nothing at all.
+pub const MIN_REVEALING_LEN: usize = 20;
+/// How many characters are revealed at each end of a long enough key.
+pub const REVEALED_EACH_END: usize = 4;
+/// The filler between the revealed ends. Its length is fixed, so the masked
+/// form never tells how long the key is.
+const FILL: &str = "••••••••";
+/// What a key too short to reveal anything is shown as (same length as a
+/// masked long key: 4 + 8 + 4 characters).
+const FULLY_HIDDEN: &str = "••••••••••••••••";
+
+/// Masks a key for display: the first 4 and last 4 characters of a key of at
+/// least 20 characters, nothing of a shorter one. The output is always 16
+/// characters long, whatever the key's length. Surrounding whitespace is
+/// ignored, as in [`crate::validate`].
+///
+/// ```
+/// use byok_keyring::mask;
+/// assert_eq!(mask("sk-proj-abcdefghijklmnopqrstuvwxyz0123"), "sk-p••••••••0123");
+/// assert_eq!(mask("short-key"), "••••••••••••••••");
+/// assert_eq!(mask("sk-proj-abcdefghijklmnopqrstuvwxyz0123").chars().count(), 16);
+/// ```
+pub fn mask(key: &str) -> String {
+    let key = key.trim();
+    // Count at most what we need: a 10 MB paste is not walked to the end.
+    let long_enough = key.chars().nth(MIN_REVEALING_LEN - 1).is_some();
+    if !long_enough {
+        return FULLY_HIDDEN.to_string();
+    }
+    let head: String = key.chars().take(REVEALED_EACH_END).collect();
+    let mut tail: Vec<char> = key.chars().rev().take(REVEALED_EACH_END).collect();
+    tail.reverse();
+    let mut out = String::with_capacity(head.len() + FILL.len() + 4 * 4);
+    out.push_str(&head);
+    out.push_str(FILL);
+    out.extend(tail);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries() {
+        assert_eq!(mask(&"a".repeat(19)), FULLY_HIDDEN);
+        assert_eq!(
+            mask(&format!("abcd{}wxyz", "0".repeat(12))),
+            "abcd••••••••wxyz"
+        );
+        assert_eq!(mask(""), FULLY_HIDDEN);
+        assert_eq!(mask("  \n"), FULLY_HIDDEN);
+    }
+
+    #[test]
+    fn length_independent() {
+        for n in 0..300 {
+            assert_eq!(mask(&"k".repeat(n)).chars().count(), 16, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn unicode_is_cut_on_char_boundaries() {
+        let key = "ééééééééééééééééééééé€";
+        assert_eq!(mask(key), "éééé••••••••ééé€");
+    }
+}

@@ -1,0 +1,378 @@
+//! The built-in providers and the shapes of their API keys.
+//!
+//! The shapes come from public secret-scanner rules (gitleaks, trufflehog,
+//! osv-scalibr). They are lenient where providers keep adding formats (OpenAI's
+//! key length changed several times) and strict where a check helps a person
+//! (a prefix that tells an Anthropic key from an OpenAI key).
+
+use serde::Serialize;
+
+/// Which characters may follow a key's prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alphabet {
+    /// `A-Z a-z 0-9 _ -` (URL-safe base64 without padding).
+    UrlSafe,
+    /// `A-Z a-z 0-9`.
+    Alnum,
+    /// `0-9 a-f`.
+    LowerHex,
+    /// `0-9 a-f A-F`.
+    Hex,
+    /// `A-Z a-z`.
+    Letters,
+    /// Standard base64: `A-Z a-z 0-9 + / =`.
+    Base64,
+    /// A lowercase UUID: 8-4-4-4-12 lowercase hex digits.
+    LowerUuid,
+}
+
+impl Alphabet {
+    /// Whether every byte of `body` belongs to this alphabet's character set
+    /// (ignoring layout: for [`Alphabet::LowerUuid`], lowercase hex and `-`).
+    pub fn accepts_chars(self, body: &str) -> bool {
+        match self {
+            Alphabet::LowerUuid => body
+                .bytes()
+                .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f' | b'-')),
+            other => other.accepts(body),
+        }
+    }
+
+    /// Whether every byte of `body` belongs to this alphabet (and, for
+    /// [`Alphabet::LowerUuid`], has the UUID layout).
+    pub fn accepts(self, body: &str) -> bool {
+        let b = body.as_bytes();
+        match self {
+            Alphabet::UrlSafe => b
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-'),
+            Alphabet::Alnum => b.iter().all(u8::is_ascii_alphanumeric),
+            Alphabet::LowerHex => b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+            Alphabet::Hex => b.iter().all(u8::is_ascii_hexdigit),
+            Alphabet::Letters => b.iter().all(u8::is_ascii_alphabetic),
+            Alphabet::Base64 => b
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')),
+            Alphabet::LowerUuid => {
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, c)| match i {
+                        8 | 13 | 18 | 23 => *c == b'-',
+                        _ => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
+                    })
+            }
+        }
+    }
+
+    /// How a person would describe the alphabet, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Alphabet::UrlSafe => "letters, digits, '-' and '_'",
+            Alphabet::Alnum => "letters and digits",
+            Alphabet::LowerHex => "the digits 0-9 and lowercase letters a-f",
+            Alphabet::Hex => "hexadecimal digits",
+            Alphabet::Letters => "letters",
+            Alphabet::Base64 => "letters, digits, '+', '/' and '='",
+            Alphabet::LowerUuid => "a lowercase UUID (8-4-4-4-12 hex digits)",
+        }
+    }
+}
+
+/// One key format of a provider: a prefix, the total length range (prefix
+/// included, in bytes; keys are ASCII) and the alphabet after the prefix.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyFormat {
+    /// What the key starts with; empty for providers without a prefix.
+    pub prefix: &'static str,
+    /// Shortest plausible total length.
+    pub min_len: usize,
+    /// Longest plausible total length.
+    pub max_len: usize,
+    /// The characters after the prefix.
+    pub alphabet: Alphabet,
+}
+
+impl KeyFormat {
+    const fn new(prefix: &'static str, min_len: usize, max_len: usize, alphabet: Alphabet) -> Self {
+        KeyFormat {
+            prefix,
+            min_len,
+            max_len,
+            alphabet,
+        }
+    }
+
+    /// Whether `key` has this format's prefix, length and alphabet.
+    pub fn matches(&self, key: &str) -> bool {
+        key.starts_with(self.prefix)
+            && (self.min_len..=self.max_len).contains(&key.len())
+            && self.alphabet.accepts(&key[self.prefix.len()..])
+    }
+}
+
+/// A built-in provider.
+#[derive(Debug)]
+pub struct Provider {
+    /// Stable id used in the API (`"openai"`).
+    pub id: &'static str,
+    /// Display name (`"OpenAI"`).
+    pub name: &'static str,
+    /// Accepted formats, most specific prefix first.
+    pub formats: &'static [KeyFormat],
+    /// Where a person creates a key.
+    pub key_url: &'static str,
+    /// A sensible default model id for this provider.
+    pub default_model: &'static str,
+}
+
+impl Provider {
+    /// Whether keys of this provider carry a recognisable prefix, so that
+    /// [`crate::detect_provider`] can claim them.
+    pub fn has_prefix(&self) -> bool {
+        self.formats.iter().any(|f| !f.prefix.is_empty())
+    }
+
+    /// The distinct prefixes, for display (`["sk-proj-", "sk-"]`).
+    pub fn prefixes(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for f in self.formats {
+            if !f.prefix.is_empty() && !out.contains(&f.prefix) {
+                out.push(f.prefix);
+            }
+        }
+        out
+    }
+
+    /// The public description of this provider (`providers()` in JavaScript).
+    pub fn info(&self) -> ProviderInfo {
+        ProviderInfo {
+            id: self.id,
+            name: self.name,
+            prefixes: self.prefixes(),
+            key_url: self.key_url,
+            default_model: self.default_model,
+        }
+    }
+}
+
+/// What `providers()` returns for each provider.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderInfo {
+    /// Stable id (`"openai"`).
+    pub id: &'static str,
+    /// Display name (`"OpenAI"`).
+    pub name: &'static str,
+    /// Key prefixes; empty for providers whose keys have none.
+    pub prefixes: Vec<&'static str>,
+    /// Where a person creates a key.
+    pub key_url: &'static str,
+    /// A sensible default model id.
+    pub default_model: &'static str,
+}
+
+use Alphabet::*;
+
+/// Every built-in provider, in display order. A provider's index in this
+/// table is stable for the life of the process and used for fast lookups.
+pub static PROVIDERS: &[Provider] = &[
+    Provider {
+        id: "openai",
+        name: "OpenAI",
+        // Legacy keys are 51 characters, sk-proj- 164, sk-svcacct- 167,
+        // sk-admin- 133; OpenAI has changed the length before, so accept any
+        // plausible length up to 200.
+        formats: &[
+            KeyFormat::new("sk-proj-", 40, 200, UrlSafe),
+            KeyFormat::new("sk-svcacct-", 40, 200, UrlSafe),
+            KeyFormat::new("sk-admin-", 40, 200, UrlSafe),
+            KeyFormat::new("sk-None-", 40, 200, UrlSafe),
+            KeyFormat::new("sk-", 40, 200, UrlSafe),
+        ],
+        key_url: "https://platform.openai.com/api-keys",
+        default_model: "gpt-4o-mini",
+    },
+    Provider {
+        id: "anthropic",
+        name: "Anthropic",
+        // sk-ant-api03- + 95 characters (108), admin keys sk-ant-admin01- (110).
+        formats: &[
+            KeyFormat::new("sk-ant-api03-", 90, 160, UrlSafe),
+            KeyFormat::new("sk-ant-admin01-", 90, 160, UrlSafe),
+            KeyFormat::new("sk-ant-", 90, 160, UrlSafe),
+        ],
+        key_url: "https://console.anthropic.com/settings/keys",
+        default_model: "claude-sonnet-4-5",
+    },
+    Provider {
+        id: "gemini",
+        name: "Google Gemini",
+        // Classic Google API keys are exactly 39; the newer auth keys "AQ." ~53.
+        formats: &[
+            KeyFormat::new("AIza", 39, 39, UrlSafe),
+            KeyFormat::new("AQ.", 40, 120, UrlSafe),
+        ],
+        key_url: "https://aistudio.google.com/app/apikey",
+        default_model: "gemini-2.5-flash",
+    },
+    Provider {
+        id: "groq",
+        name: "Groq",
+        formats: &[KeyFormat::new("gsk_", 50, 100, Alnum)],
+        key_url: "https://console.groq.com/keys",
+        default_model: "llama-3.3-70b-versatile",
+    },
+    Provider {
+        id: "openrouter",
+        name: "OpenRouter",
+        formats: &[
+            KeyFormat::new("sk-or-v1-", 73, 73, LowerHex),
+            KeyFormat::new("sk-or-", 40, 200, UrlSafe),
+        ],
+        key_url: "https://openrouter.ai/settings/keys",
+        default_model: "openai/gpt-4o-mini",
+    },
+    Provider {
+        id: "perplexity",
+        name: "Perplexity",
+        formats: &[KeyFormat::new("pplx-", 40, 100, Alnum)],
+        key_url: "https://www.perplexity.ai/settings/api",
+        default_model: "sonar",
+    },
+    Provider {
+        id: "mistral",
+        name: "Mistral",
+        formats: &[KeyFormat::new("", 32, 32, Alnum)],
+        key_url: "https://console.mistral.ai/api-keys",
+        default_model: "mistral-small-latest",
+    },
+    Provider {
+        id: "xai",
+        name: "xAI",
+        formats: &[KeyFormat::new("xai-", 60, 120, Alnum)],
+        key_url: "https://console.x.ai",
+        default_model: "grok-3-mini",
+    },
+    Provider {
+        id: "deepseek",
+        name: "DeepSeek",
+        formats: &[KeyFormat::new("sk-", 35, 35, LowerHex)],
+        key_url: "https://platform.deepseek.com/api_keys",
+        default_model: "deepseek-chat",
+    },
+    Provider {
+        id: "together",
+        name: "Together AI",
+        formats: &[KeyFormat::new("tgp_v1_", 40, 100, UrlSafe)],
+        key_url: "https://api.together.ai/settings/api-keys",
+        default_model: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    },
+    Provider {
+        id: "fireworks",
+        name: "Fireworks AI",
+        formats: &[KeyFormat::new("fw_", 27, 100, Alnum)],
+        key_url: "https://fireworks.ai/account/api-keys",
+        default_model: "accounts/fireworks/models/llama-v3p1-8b-instruct",
+    },
+    Provider {
+        id: "cohere",
+        name: "Cohere",
+        formats: &[KeyFormat::new("", 40, 40, Alnum)],
+        key_url: "https://dashboard.cohere.com/api-keys",
+        default_model: "command-r-plus",
+    },
+    Provider {
+        id: "huggingface",
+        name: "Hugging Face",
+        formats: &[KeyFormat::new("hf_", 30, 60, Letters)],
+        key_url: "https://huggingface.co/settings/tokens",
+        default_model: "meta-llama/Llama-3.1-8B-Instruct",
+    },
+    Provider {
+        id: "bedrock",
+        name: "Amazon Bedrock",
+        // Long-term keys: ABSK + base64, 113–275 characters seen. Short-term
+        // keys: bedrock-api-key- + base64 of a presigned URL (much longer).
+        formats: &[
+            KeyFormat::new("bedrock-api-key-", 40, 4096, Base64),
+            KeyFormat::new("ABSK", 100, 300, Base64),
+        ],
+        key_url: "https://console.aws.amazon.com/bedrock/home#/api-keys",
+        default_model: "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    },
+    Provider {
+        id: "exa",
+        name: "Exa",
+        formats: &[KeyFormat::new("", 36, 36, LowerUuid)],
+        key_url: "https://dashboard.exa.ai/api-keys",
+        default_model: "exa",
+    },
+    Provider {
+        id: "copilotkit",
+        name: "CopilotKit",
+        formats: &[KeyFormat::new("ck_pub_", 39, 39, Hex)],
+        key_url: "https://cloud.copilotkit.ai",
+        default_model: "default",
+    },
+];
+
+/// The provider with this id, if it is built in. Ids are matched exactly
+/// (lowercase), without allocating.
+pub fn find(id: &str) -> Option<&'static Provider> {
+    index_of(id).map(|i| &PROVIDERS[i])
+}
+
+/// The index in [`PROVIDERS`] of the provider with this id.
+pub fn index_of(id: &str) -> Option<usize> {
+    PROVIDERS.iter().position(|p| p.id == id)
+}
+
+/// The public description of every provider, in display order.
+pub fn all_info() -> Vec<ProviderInfo> {
+    PROVIDERS.iter().map(Provider::info).collect()
+}
+
+/// The longest accepted key of any provider. Longer input is refused before
+/// any further work, so a pasted 10 MB string costs one length check.
+pub fn longest_key() -> usize {
+    PROVIDERS
+        .iter()
+        .flat_map(|p| p.formats.iter().map(|f| f.max_len))
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_lowercase_and_fit_a_bitmask() {
+        assert!(PROVIDERS.len() <= 64);
+        for (i, p) in PROVIDERS.iter().enumerate() {
+            assert_eq!(index_of(p.id), Some(i));
+            assert!(p
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            assert!(!p.formats.is_empty());
+            assert!(p.key_url.starts_with("https://"));
+        }
+    }
+
+    #[test]
+    fn formats_are_consistent() {
+        for p in PROVIDERS {
+            for f in p.formats {
+                assert!(f.min_len <= f.max_len, "{}", p.id);
+                assert!(f.min_len > f.prefix.len(), "{}", p.id);
+            }
+        }
+    }
+
+    #[test]
+    fn uuid_alphabet() {
+        assert!(LowerUuid.accepts("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(!LowerUuid.accepts("0F8FAD5B-D9CB-469F-A165-70867728950E"));
+        assert!(!LowerUuid.accepts("0f8fad5bd9cb469fa16570867728950e0000"));
+    }
+}

@@ -1,0 +1,951 @@
+//! Native tests of the pure-Rust core: `cargo test`.
+
+mod common;
+
+use byok_keyring::format::{self, Vault};
+use byok_keyring::{
+    detect_provider, flows, mask, validate, ChangeKind, ErrorCode, Keyring, MemoryStorage, Options,
+    RustKdf, SetOptions, Source, State, ValidationCode,
+};
+use common::{assert_no_window, key, key_seeded, other_formats, provider_ids};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+const PASS: &str = "correct horse battery";
+const FAST: u32 = 100_000; // the minimum accepted; keeps tests quick
+
+fn opts(ns: &str) -> Options {
+    Options {
+        namespace: ns.into(),
+        iterations: FAST,
+        ..Options::default()
+    }
+}
+
+struct Fixture {
+    kr: RefCell<Keyring>,
+    storage: MemoryStorage,
+    now: Rc<Cell<u64>>,
+}
+
+fn keyring_on(storage: &MemoryStorage, o: Options) -> Fixture {
+    let now = Rc::new(Cell::new(1_700_000_000_000u64));
+    let clock = {
+        let now = now.clone();
+        Box::new(move || now.get())
+    };
+    Fixture {
+        kr: RefCell::new(Keyring::new(o, Box::new(storage.clone()), clock).unwrap()),
+        storage: storage.clone(),
+        now,
+    }
+}
+
+fn created(o: Options) -> Fixture {
+    let f = keyring_on(&MemoryStorage::new(), o);
+    pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap();
+    f
+}
+
+fn unlock(f: &Fixture, pass: &str) -> byok_keyring::Result<()> {
+    pollster::block_on(flows::unlock(&f.kr, &RustKdf, &pass.into()))
+}
+
+// ---------------------------------------------------------------- validate
+
+#[test]
+fn every_provider_accepts_its_realistic_keys() {
+    for id in provider_ids() {
+        for seed in 0..20 {
+            let k = key_seeded(id, seed);
+            let v = validate(id, &k);
+            assert_eq!(v.code, ValidationCode::Ok, "{id}: {}", v.message);
+            assert!(v.valid);
+            assert_eq!(v.normalized.as_deref(), Some(k.as_str()));
+        }
+    }
+    for (id, k) in other_formats() {
+        let v = validate(id, &k);
+        assert_eq!(
+            v.code,
+            ValidationCode::Ok,
+            "{id} {}: {}",
+            &k[..8],
+            v.message
+        );
+    }
+}
+
+#[test]
+fn surrounding_whitespace_is_trimmed_not_an_error() {
+    let k = key("openai");
+    for wrapped in [
+        format!("{k}\n"),
+        format!("  {k}\t"),
+        format!("\r\n{k}\r\n"),
+        format!("\u{a0}{k}"),
+    ] {
+        let v = validate("openai", &wrapped);
+        assert_eq!(v.code, ValidationCode::Ok);
+        assert_eq!(v.normalized.as_deref(), Some(k.as_str()));
+    }
+}
+
+#[test]
+fn inner_whitespace_and_quotes_are_bad_chars() {
+    let k = key("groq");
+    for (bad, what) in [
+        (format!("{} {}", &k[..20], &k[20..]), "a space"),
+        (format!("{}\n{}", &k[..20], &k[20..]), "a line break"),
+        (format!("\"{k}\""), "a quote"),
+        (format!("'{k}'"), "a quote"),
+        (
+            format!("{}\u{0}{}", &k[..20], &k[20..]),
+            "control character",
+        ),
+    ] {
+        let v = validate("groq", &bad);
+        assert_eq!(v.code, ValidationCode::BadChars);
+        assert!(v.message.contains(what), "{}", v.message);
+    }
+    let v = validate(
+        "groq",
+        &format!("gsk_{}!{}", "a".repeat(30), "b".repeat(21)),
+    );
+    assert_eq!(v.code, ValidationCode::BadChars);
+    assert_eq!(
+        v.message,
+        "Groq keys contain only letters and digits; this one has other characters."
+    );
+}
+
+#[test]
+fn anthropic_key_in_the_openai_box_is_wrong_provider() {
+    let v = validate("openai", &key("anthropic"));
+    assert_eq!(v.code, ValidationCode::WrongProvider);
+    assert_eq!(v.detected, Some("anthropic"));
+    assert_eq!(
+        v.message,
+        "This looks like an Anthropic key, not an OpenAI key."
+    );
+    let v = validate("anthropic", &key("openai"));
+    assert_eq!(
+        v.message,
+        "This looks like an OpenAI key, not an Anthropic key."
+    );
+}
+
+#[test]
+fn every_prefixed_key_in_another_box_is_wrong_provider() {
+    for p in provider_ids() {
+        let k = key(p);
+        for q in provider_ids() {
+            let v = validate(q, &k);
+            let prefixed = detect_provider(&k).is_some();
+            if p == q {
+                assert_eq!(v.code, ValidationCode::Ok);
+            } else if prefixed {
+                assert_eq!(v.code, ValidationCode::WrongProvider, "{p} key in {q} box");
+                assert_eq!(v.detected, Some(p));
+            } else {
+                assert!(
+                    !v.valid || q == "mistral" || q == "cohere",
+                    "{p} key in {q} box: {:?}",
+                    v.code
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn other_codes() {
+    assert_eq!(validate("openai", "").code, ValidationCode::Empty);
+    assert_eq!(validate("openai", " \n\t").code, ValidationCode::Empty);
+    assert_eq!(
+        validate("openai", " \n\t").message,
+        "Paste an OpenAI key here."
+    );
+    let v = validate("nope", &key("openai"));
+    assert_eq!(v.code, ValidationCode::UnknownProvider);
+    assert!(v
+        .message
+        .starts_with("\"nope\" is not a known provider. Known providers: openai, anthropic"));
+    let v = validate("groq", &format!("abc_{}", "a".repeat(52)));
+    assert_eq!(v.code, ValidationCode::BadPrefix);
+    assert_eq!(v.message, "Groq keys start with \"gsk_\".");
+    let v = validate("openai", &key("mistral"));
+    assert_eq!(v.code, ValidationCode::BadPrefix);
+    let k = key("groq");
+    let v = validate("groq", &k[..30]);
+    assert_eq!(v.code, ValidationCode::TooShort);
+    assert_eq!(
+        v.message,
+        "This is too short for a Groq key; it may have been cut off while copying."
+    );
+    let v = validate("groq", &format!("{k}{}", "x".repeat(60)));
+    assert_eq!(v.code, ValidationCode::TooLong);
+    assert_eq!(
+        validate("gemini", &key("gemini")[..38]).code,
+        ValidationCode::TooShort
+    );
+    assert_eq!(
+        validate("mistral", &key("mistral")[..31]).code,
+        ValidationCode::TooShort
+    );
+    assert_eq!(
+        validate("cohere", &format!("{}x", key("cohere"))).code,
+        ValidationCode::TooLong
+    );
+    assert_eq!(
+        validate("exa", &key("exa").replace('-', "a")).code,
+        ValidationCode::BadChars
+    );
+    assert_eq!(
+        validate("exa", &key("exa").to_uppercase()).code,
+        ValidationCode::BadChars
+    );
+    assert_eq!(
+        validate("openrouter", &format!("sk-or-v1-{}", "A".repeat(64))).code,
+        ValidationCode::BadChars
+    );
+    assert_eq!(
+        validate("huggingface", &format!("hf_{}1", "a".repeat(33))).code,
+        ValidationCode::BadChars
+    );
+}
+
+#[test]
+fn messages_never_contain_the_key() {
+    let mut keys: Vec<String> = provider_ids().iter().map(|p| key(p)).collect();
+    keys.extend(other_formats().into_iter().map(|(_, k)| k));
+    for k in &keys {
+        let variants = [
+            k.clone(),
+            format!("{k} x"),
+            format!("{k}!!"),
+            k[..k.len() / 2].to_string(),
+        ];
+        for p in provider_ids() {
+            for variant in &variants {
+                let v = validate(p, variant);
+                assert_no_window(&v.message, k, "validation message");
+                assert_no_window(&format!("{v:?}"), k, "validation Debug");
+            }
+        }
+    }
+}
+
+#[test]
+fn detect_provider_most_specific() {
+    for p in provider_ids() {
+        let expected = match p {
+            "mistral" | "cohere" | "exa" => None,
+            p => Some(p),
+        };
+        assert_eq!(detect_provider(&key(p)).map(|p| p.id), expected, "{p}");
+    }
+    assert_eq!(detect_provider("sk-").map(|p| p.id), Some("openai"));
+    assert_eq!(detect_provider("sk-ant-").map(|p| p.id), Some("anthropic"));
+    assert_eq!(
+        detect_provider(&format!(" {}\n", key("deepseek"))).map(|p| p.id),
+        Some("deepseek")
+    );
+    assert_eq!(detect_provider("hello").map(|p| p.id), None);
+}
+
+// ---------------------------------------------------------------- mask
+
+#[test]
+fn mask_rules() {
+    let k = key("openai");
+    let m = mask(&k);
+    assert_eq!(m, format!("{}••••••••{}", &k[..4], &k[k.len() - 4..]));
+    assert_no_window(&m, &k, "mask");
+    for n in [0, 1, 8, 19] {
+        let short: String = "abcdefghijklmnopqrstuvwxyz".chars().take(n).collect();
+        let m = mask(&short);
+        assert!(
+            !short.chars().any(|c| m.contains(c)),
+            "mask of {n} chars reveals something"
+        );
+    }
+    let lengths: std::collections::HashSet<usize> = (0..400)
+        .map(|n| mask(&"x".repeat(n)).chars().count())
+        .collect();
+    assert_eq!(lengths.len(), 1, "mask length depends on key length");
+}
+
+// ---------------------------------------------------------------- crypto
+
+#[test]
+fn rfc7914_pbkdf2_sha256_vectors() {
+    let text = std::fs::read_to_string("tests/data/pbkdf2-sha256-rfc7914.json").unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vectors = doc["vectors"].as_array().unwrap();
+    assert_eq!(vectors.len(), 2);
+    for v in vectors {
+        let pw = v["password"].as_str().unwrap();
+        let salt = v["salt"].as_str().unwrap();
+        let c = v["iterations"].as_u64().unwrap() as u32;
+        let expected = v["dk"].as_str().unwrap();
+        let mut out = vec![0u8; v["dkLen"].as_u64().unwrap() as usize];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw.as_bytes(), salt.as_bytes(), c, &mut out);
+        assert_eq!(hex(&out), expected);
+        // The crate's own derivation is the first 32 bytes of the same output.
+        let key = byok_keyring::crypto::pbkdf2_sha256(pw.as_bytes(), salt.as_bytes(), c);
+        let sealed = byok_keyring::crypto::seal(&key, b"x", b"").unwrap();
+        let same = byok_keyring::crypto::DerivedKey::from_slice(&out[..32]).unwrap();
+        assert!(byok_keyring::crypto::open(&same, &sealed, b"").is_some());
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+// ---------------------------------------------------------------- format
+
+#[test]
+fn format_round_trip() {
+    let f = created(opts("alice"));
+    f.kr.borrow_mut()
+        .set(
+            "openai",
+            &key("openai"),
+            SetOptions {
+                model: Some("gpt-4o".into()),
+                expires_in_ms: Some(60_000),
+            },
+        )
+        .unwrap();
+    f.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    let (name, text) = f.storage.dump().pop().unwrap();
+    assert_eq!(name, "byok-keyring:alice");
+    let vault = Vault::parse(&text).unwrap();
+    assert_eq!(Vault::parse(&vault.to_json()).unwrap(), vault);
+    assert_eq!(vault.to_json(), text);
+    assert_eq!(vault.kdf.iterations, FAST);
+    assert_eq!(vault.records.len(), 2);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["v"], 1);
+    assert_eq!(json["kdf"]["name"], "PBKDF2-HMAC-SHA256");
+}
+
+#[test]
+fn stored_fixture_still_decrypts() {
+    // tests/data/vault-v1.json was written by version 0.1.0; every later
+    // version must read it (docs/FORMAT.md describes it).
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/vault-v1.json").unwrap())
+            .unwrap();
+    let storage = MemoryStorage::new();
+    use byok_keyring::Storage;
+    storage
+        .write(
+            &format!("byok-keyring:{}", fixture["namespace"].as_str().unwrap()),
+            &fixture["stored"].to_string(),
+        )
+        .unwrap();
+    let f = keyring_on(&storage, opts(fixture["namespace"].as_str().unwrap()));
+    assert_eq!(f.kr.borrow().state(), State::Locked);
+    unlock(&f, fixture["passphrase"].as_str().unwrap()).unwrap();
+    let got =
+        f.kr.borrow_mut()
+            .get(fixture["provider"].as_str().unwrap())
+            .unwrap()
+            .unwrap();
+    assert_eq!(got.expose(), fixture["key"].as_str().unwrap());
+}
+
+#[test]
+fn stored_iterations_out_of_range_are_corrupt_and_untouched() {
+    for iterations in [0u64, 1, 99_999, 10_000_001, 4_294_967_295, 1 << 40] {
+        let f = created(opts("x"));
+        f.kr.borrow_mut()
+            .set("groq", &key("groq"), SetOptions::default())
+            .unwrap();
+        let (name, text) = f.storage.dump().pop().unwrap();
+        let hacked = text.replace(
+            &format!("\"iterations\":{FAST}"),
+            &format!("\"iterations\":{iterations}"),
+        );
+        use byok_keyring::Storage;
+        f.storage.write(&name, &hacked).unwrap();
+        let g = keyring_on(&f.storage, opts("x"));
+        let err = unlock(&g, PASS).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Corrupt);
+        assert!(
+            err.message().contains("iteration count"),
+            "{}",
+            err.message()
+        );
+        assert_eq!(g.kr.borrow().list().unwrap_err().code(), ErrorCode::Corrupt);
+        assert_eq!(f.storage.dump(), vec![(name.clone(), hacked.clone())]);
+    }
+}
+
+#[test]
+fn newer_format_version_is_refused_with_a_message() {
+    let s = MemoryStorage::new();
+    use byok_keyring::Storage;
+    s.write("byok-keyring:default", r#"{"v":7,"future":"stuff"}"#)
+        .unwrap();
+    let f = keyring_on(
+        &s,
+        Options {
+            iterations: FAST,
+            ..Options::default()
+        },
+    );
+    let err = unlock(&f, PASS).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt);
+    assert!(
+        err.message()
+            .contains("newer version of byok-keyring (format version 7)"),
+        "{}",
+        err.message()
+    );
+    // create does not overwrite it either
+    let err = pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt);
+    assert_eq!(s.dump()[0].1, r#"{"v":7,"future":"stuff"}"#);
+    // reset() is the way out
+    f.kr.borrow_mut().reset().unwrap();
+    assert!(s.dump().is_empty());
+    assert_eq!(f.kr.borrow().state(), State::Empty);
+}
+
+// ---------------------------------------------------------------- keyring
+
+#[test]
+fn create_set_get_lock_unlock() {
+    let f = created(opts("alice"));
+    assert_eq!(f.kr.borrow().state(), State::Unlocked);
+    let k = key("openai");
+    let info =
+        f.kr.borrow_mut()
+            .set("openai", &format!("{k}\n"), SetOptions::default())
+            .unwrap();
+    assert_eq!(info.masked, mask(&k));
+    assert!(info.enabled);
+    assert_eq!(
+        f.kr.borrow_mut().get("openai").unwrap().unwrap().expose(),
+        k
+    );
+    assert!(f.kr.borrow_mut().get("groq").unwrap().is_none());
+    f.kr.borrow_mut().lock();
+    assert_eq!(f.kr.borrow().state(), State::Locked);
+    assert_eq!(
+        f.kr.borrow_mut().get("openai").unwrap_err().code(),
+        ErrorCode::Locked
+    );
+    assert_eq!(
+        f.kr.borrow_mut()
+            .set("groq", &key("groq"), SetOptions::default())
+            .unwrap_err()
+            .code(),
+        ErrorCode::Locked
+    );
+    // list works while locked and never holds the key
+    let list = f.kr.borrow().list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_no_window(&serde_json::to_string(&list).unwrap(), &k, "list");
+    unlock(&f, PASS).unwrap();
+    assert_eq!(
+        f.kr.borrow_mut().get("openai").unwrap().unwrap().expose(),
+        k
+    );
+}
+
+#[test]
+fn a_reload_is_locked_and_unlock_restores() {
+    let f = created(opts("alice"));
+    let k = key("anthropic");
+    f.kr.borrow_mut()
+        .set("anthropic", &k, SetOptions::default())
+        .unwrap();
+    let reloaded = keyring_on(&f.storage, opts("alice"));
+    assert_eq!(reloaded.kr.borrow().state(), State::Locked);
+    assert!(!reloaded.kr.borrow().is_byok("anthropic"));
+    assert_eq!(reloaded.kr.borrow().source("anthropic"), Source::User);
+    unlock(&reloaded, PASS).unwrap();
+    assert!(reloaded.kr.borrow().is_byok("anthropic"));
+    assert_eq!(
+        reloaded
+            .kr
+            .borrow_mut()
+            .get("anthropic")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        k
+    );
+}
+
+#[test]
+fn wrong_passphrase_changes_nothing() {
+    let f = created(opts("alice"));
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut().lock();
+    let before = f.storage.dump();
+    let err = unlock(&f, "not the passphrase").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::WrongPassphrase);
+    assert_eq!(f.storage.dump(), before);
+    assert_eq!(f.kr.borrow().state(), State::Locked);
+}
+
+#[test]
+fn no_vault_already_exists_weak_passphrase() {
+    let f = keyring_on(&MemoryStorage::new(), opts("a"));
+    assert_eq!(f.kr.borrow().state(), State::Empty);
+    assert_eq!(unlock(&f, PASS).unwrap_err().code(), ErrorCode::NoVault);
+    let err = pollster::block_on(flows::create(&f.kr, &RustKdf, &"short".into())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::WeakPassphrase);
+    assert_eq!(
+        err.message(),
+        "Choose a passphrase of at least 8 characters."
+    );
+    assert!(f.storage.dump().is_empty());
+    pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap();
+    let err = pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AlreadyExists);
+}
+
+#[test]
+fn set_refuses_invalid_keys_with_details_but_without_the_key() {
+    let f = created(opts("a"));
+    let k = key("anthropic");
+    let err =
+        f.kr.borrow_mut()
+            .set("openai", &k, SetOptions::default())
+            .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidKey);
+    let details = err.details().unwrap();
+    assert_eq!(details.code, ValidationCode::WrongProvider);
+    assert_eq!(details.normalized, None);
+    assert_no_window(&format!("{err:?} {err}"), &k, "error");
+    assert_eq!(
+        f.kr.borrow_mut()
+            .set("nope", &k, SetOptions::default())
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnknownProvider
+    );
+    assert!(f.kr.borrow().list().unwrap().is_empty());
+}
+
+#[test]
+fn namespaces_are_isolated() {
+    let storage = MemoryStorage::new();
+    let alice = keyring_on(&storage, opts("alice"));
+    pollster::block_on(flows::create(&alice.kr, &RustKdf, &PASS.into())).unwrap();
+    alice
+        .kr
+        .borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    let bob = keyring_on(&storage, opts("bob"));
+    assert_eq!(bob.kr.borrow().state(), State::Empty);
+    assert!(!bob.kr.borrow().is_byok("openai"));
+    assert_eq!(bob.kr.borrow().source("openai"), Source::None);
+    // Even with the same passphrase, a vault copied to bob's item does not open.
+    use byok_keyring::Storage;
+    let text = storage.read("byok-keyring:alice").unwrap().unwrap();
+    storage.write("byok-keyring:bob", &text).unwrap();
+    let bob = keyring_on(&storage, opts("bob"));
+    assert_eq!(
+        unlock(&bob, PASS).unwrap_err().code(),
+        ErrorCode::WrongPassphrase
+    );
+}
+
+#[test]
+fn a_record_moved_to_another_provider_does_not_decrypt() {
+    let f = created(opts("a"));
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    let (name, text) = f.storage.dump().pop().unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let openai = json["records"]["openai"].clone();
+    json["records"]["groq"] = openai;
+    use byok_keyring::Storage;
+    f.storage.write(&name, &json.to_string()).unwrap();
+    f.kr.borrow_mut().reload().unwrap();
+    let err = f.kr.borrow_mut().get("groq").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt);
+    assert!(err.message().contains("Groq"));
+}
+
+#[test]
+fn credit_decisions() {
+    let f = created(policy_opts(
+        &["deep-analysis", "fix-code"],
+        &["openai", "anthropic"],
+    ));
+    let kr = &f.kr;
+    // No key: the platform pays.
+    assert!(!kr.borrow().is_byok("openai"));
+    assert!(kr.borrow().should_deduct_credits("openai", None));
+    assert_eq!(kr.borrow().source("openai"), Source::Platform);
+    assert_eq!(kr.borrow().source("groq"), Source::None);
+    // A key: the user pays, except for platform-only features.
+    kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    assert!(kr.borrow().is_byok("openai"));
+    assert!(!kr.borrow().should_deduct_credits("openai", None));
+    assert!(!kr.borrow().should_deduct_credits("openai", Some("chat")));
+    assert!(kr
+        .borrow()
+        .should_deduct_credits("openai", Some("deep-analysis")));
+    assert!(kr.borrow().should_deduct_credits("anthropic", None));
+    assert!(!kr.borrow().is_byok("nope"));
+    assert_eq!(kr.borrow().source("openai"), Source::User);
+    // Disabled.
+    assert!(kr.borrow_mut().set_enabled("openai", false).unwrap());
+    assert!(!kr.borrow().is_byok("openai"));
+    assert!(kr.borrow().should_deduct_credits("openai", None));
+    assert_eq!(kr.borrow().source("openai"), Source::Platform);
+    assert!(kr.borrow_mut().set_enabled("openai", true).unwrap());
+    assert!(!kr.borrow_mut().set_enabled("groq", true).unwrap());
+    // Locked: the key exists but cannot be used.
+    kr.borrow_mut().lock();
+    assert!(!kr.borrow().is_byok("openai"));
+    assert!(kr.borrow().should_deduct_credits("openai", None));
+    assert_eq!(kr.borrow().source("openai"), Source::User);
+    unlock(&f, PASS).unwrap();
+    // Removed.
+    assert!(kr.borrow_mut().remove("openai").unwrap());
+    assert!(!kr.borrow_mut().remove("openai").unwrap());
+    assert!(!kr.borrow().is_byok("openai"));
+    // Expired.
+    kr.borrow_mut()
+        .set(
+            "anthropic",
+            &key("anthropic"),
+            SetOptions {
+                model: None,
+                expires_in_ms: Some(1000),
+            },
+        )
+        .unwrap();
+    assert!(kr.borrow().is_byok("anthropic"));
+    f.now.set(f.now.get() + 1000);
+    assert!(!kr.borrow().is_byok("anthropic"));
+    assert!(kr.borrow().should_deduct_credits("anthropic", None));
+    assert!(kr.borrow().list().unwrap()[0].expired);
+    assert!(kr.borrow_mut().get("anthropic").unwrap().is_none());
+}
+
+fn policy_opts(only: &[&str], providers: &[&str]) -> Options {
+    let mut o = opts("a");
+    o.policy.platform_only = only.iter().map(|s| s.to_string()).collect();
+    o.policy.platform_providers = providers.iter().map(|s| s.to_string()).collect();
+    o
+}
+
+#[test]
+fn usage_counts_byok_and_platform_calls() {
+    let f = created(policy_opts(&["deep-analysis"], &["openai"]));
+    f.kr.borrow_mut().record_usage("openai", None).unwrap();
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut().record_usage("openai", None).unwrap();
+    f.kr.borrow_mut()
+        .record_usage("openai", Some("chat"))
+        .unwrap();
+    f.kr.borrow_mut()
+        .record_usage("openai", Some("deep-analysis"))
+        .unwrap();
+    let usage = f.kr.borrow().usage().clone();
+    assert_eq!(
+        usage["openai"],
+        byok_keyring::Usage {
+            byok: 2,
+            platform: 2
+        }
+    );
+    assert_eq!(
+        f.kr.borrow_mut()
+            .record_usage("nope", None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnknownProvider
+    );
+}
+
+#[test]
+fn auto_lock_after_idle_time() {
+    let f = created(Options {
+        auto_lock_ms: Some(60_000),
+        ..opts("a")
+    });
+    f.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    f.now.set(f.now.get() + 59_999);
+    assert!(f.kr.borrow().is_byok("groq"));
+    assert!(f.kr.borrow_mut().get("groq").unwrap().is_some()); // use resets the timer
+    f.now.set(f.now.get() + 59_999);
+    assert_eq!(f.kr.borrow().state(), State::Unlocked);
+    f.now.set(f.now.get() + 1);
+    assert_eq!(f.kr.borrow().state(), State::Locked);
+    assert!(!f.kr.borrow().is_byok("groq"));
+    assert_eq!(
+        f.kr.borrow_mut().get("groq").unwrap_err().code(),
+        ErrorCode::Locked
+    );
+    assert!(f
+        .kr
+        .borrow_mut()
+        .take_events()
+        .iter()
+        .any(|e| e.kind == ChangeKind::Locked));
+}
+
+#[test]
+fn change_passphrase_reencrypts_in_one_write() {
+    let f = created(opts("a"));
+    let k = key("xai");
+    f.kr.borrow_mut()
+        .set("xai", &k, SetOptions::default())
+        .unwrap();
+    let before = f.storage.dump();
+    let err = pollster::block_on(flows::change_passphrase(
+        &f.kr,
+        &RustKdf,
+        &"wrong one!".into(),
+        &"new passphrase".into(),
+    ))
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::WrongPassphrase);
+    assert_eq!(f.storage.dump(), before);
+    let err = pollster::block_on(flows::change_passphrase(
+        &f.kr,
+        &RustKdf,
+        &PASS.into(),
+        &"short".into(),
+    ))
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::WeakPassphrase);
+    pollster::block_on(flows::change_passphrase(
+        &f.kr,
+        &RustKdf,
+        &PASS.into(),
+        &"new passphrase".into(),
+    ))
+    .unwrap();
+    assert_ne!(f.storage.dump(), before);
+    let g = keyring_on(&f.storage, opts("a"));
+    assert_eq!(
+        unlock(&g, PASS).unwrap_err().code(),
+        ErrorCode::WrongPassphrase
+    );
+    unlock(&g, "new passphrase").unwrap();
+    assert_eq!(g.kr.borrow_mut().get("xai").unwrap().unwrap().expose(), k);
+}
+
+#[test]
+fn unlock_upgrades_a_vault_with_fewer_iterations() {
+    let f = created(opts("a"));
+    let k = key("gemini");
+    f.kr.borrow_mut()
+        .set("gemini", &k, SetOptions::default())
+        .unwrap();
+    let stronger = keyring_on(
+        &f.storage,
+        Options {
+            iterations: 150_000,
+            ..opts("a")
+        },
+    );
+    unlock(&stronger, PASS).unwrap();
+    let vault = Vault::parse(&f.storage.dump()[0].1).unwrap();
+    assert_eq!(vault.kdf.iterations, 150_000);
+    assert_eq!(
+        stronger
+            .kr
+            .borrow_mut()
+            .get("gemini")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        k
+    );
+    let again = keyring_on(&f.storage, opts("a"));
+    unlock(&again, PASS).unwrap();
+    assert_eq!(
+        again
+            .kr
+            .borrow_mut()
+            .get("gemini")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        k
+    );
+    // A weaker configuration never downgrades.
+    assert_eq!(
+        Vault::parse(&f.storage.dump()[0].1).unwrap().kdf.iterations,
+        150_000
+    );
+}
+
+#[test]
+fn storage_full_changes_nothing() {
+    let storage = MemoryStorage::with_quota(1200);
+    let f = keyring_on(&storage, opts("a"));
+    pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap();
+    f.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    let before = storage.dump();
+    let list_before = f.kr.borrow().list().unwrap();
+    let mut full = None;
+    for p in ["openai", "anthropic", "bedrock", "xai"] {
+        if let Err(e) = f.kr.borrow_mut().set(p, &key(p), SetOptions::default()) {
+            full = Some((p, e));
+            break;
+        }
+    }
+    let (p, err) = full.expect("quota never reached");
+    assert_eq!(err.code(), ErrorCode::StorageFull);
+    assert!(!f.kr.borrow().is_byok(p));
+    assert!(f.kr.borrow().list().unwrap().len() >= list_before.len());
+    assert!(f
+        .kr
+        .borrow()
+        .list()
+        .unwrap()
+        .iter()
+        .all(|i| i.provider != p));
+    assert!(storage.dump()[0].1.len() >= before[0].1.len());
+}
+
+#[test]
+fn two_keyrings_on_one_storage_do_not_lose_updates() {
+    // Like two tabs: each re-reads before writing, so both keys survive.
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    a.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    b.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    a.kr.borrow_mut().reload().unwrap();
+    let ids = |f: &Fixture| {
+        f.kr.borrow()
+            .list()
+            .unwrap()
+            .iter()
+            .map(|i| i.provider)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&a), ["groq", "openai"]);
+    assert_eq!(ids(&b), ["groq", "openai"]);
+}
+
+#[test]
+fn events_are_reported_without_secrets() {
+    let f = created(opts("a"));
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut().set_enabled("openai", false).unwrap();
+    f.kr.borrow_mut().remove("openai").unwrap();
+    f.kr.borrow_mut().lock();
+    f.kr.borrow_mut().reset().unwrap();
+    let kinds: Vec<_> =
+        f.kr.borrow_mut()
+            .take_events()
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+    use ChangeKind::*;
+    assert_eq!(kinds, [Created, Set, Enabled, Removed, Locked, Reset]);
+}
+
+#[test]
+fn no_secret_in_any_error_debug_or_list() {
+    let mut seen = String::new();
+    let pass = "q7#Zx!vB2 wombat Lp0-Kr";
+    let keys: Vec<String> = provider_ids().iter().map(|p| key(p)).collect();
+    let f = keyring_on(&MemoryStorage::new(), opts("a"));
+    let mut note = |r: String| seen.push_str(&r);
+    note(format!(
+        "{:?}",
+        pollster::block_on(flows::create(&f.kr, &RustKdf, &pass.into()))
+    ));
+    for (p, k) in provider_ids().iter().zip(&keys) {
+        note(format!(
+            "{:?}",
+            f.kr.borrow_mut().set(p, k, SetOptions::default())
+        ));
+        note(format!(
+            "{:?}",
+            f.kr.borrow_mut()
+                .set("openai", &format!("{k} x"), SetOptions::default())
+        ));
+        note(format!("{:?}", f.kr.borrow_mut().get(p)));
+        if let Ok(Some(k)) = f.kr.borrow_mut().get(p) {
+            note(format!("{k:?}"));
+        }
+    }
+    note(format!("{:?}", f.kr.borrow().list()));
+    note(serde_json::to_string(&f.kr.borrow().list().unwrap()).unwrap());
+    note(format!("{:?}", f.kr.borrow()));
+    note(format!("{:?}", f.kr.borrow_mut().take_events()));
+    f.kr.borrow_mut().lock();
+    note(format!("{:?}", unlock(&f, "q7#Zx!vB2 wombat Lp0-KX")));
+    note(format!("{:?}", f.kr.borrow_mut().get("openai")));
+    note(format!(
+        "{:?}",
+        pollster::block_on(flows::change_passphrase(
+            &f.kr,
+            &RustKdf,
+            &pass.into(),
+            &"x".into()
+        ))
+    ));
+    note(format!("{:?}", byok_keyring::Passphrase::from(pass)));
+    assert!(seen.len() > 1000);
+    assert_no_window(&seen, pass, "output");
+    for k in &keys {
+        assert_no_window(&seen, k, "output");
+    }
+    // and nothing of the passphrase, or a key window, in storage
+    let f_dump = format!("{:?}", f.kr.borrow().list());
+    assert_no_window(&f_dump, pass, "list");
+}
+
+#[test]
+fn raw_storage_never_holds_plaintext() {
+    let f = created(opts("a"));
+    let keys: Vec<String> = provider_ids().iter().map(|p| key(p)).collect();
+    for (p, k) in provider_ids().iter().zip(&keys) {
+        f.kr.borrow_mut().set(p, k, SetOptions::default()).unwrap();
+    }
+    let dump = format!("{:?}", f.storage.dump());
+    for k in &keys {
+        assert_no_window(&dump, k, "storage");
+    }
+    assert_no_window(&dump, PASS, "storage");
+    // The stored ciphertext does not reveal a key's exact length.
+    let vault = Vault::parse(&f.storage.dump()[0].1).unwrap();
+    assert!(vault
+        .records
+        .values()
+        .all(|r| (r.sealed.ciphertext.len() - 16) % format::PAD_TO == 0));
+}
