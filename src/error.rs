@@ -84,7 +84,7 @@ impl fmt::Display for ErrorCode {
 pub struct Error {
     code: ErrorCode,
     message: String,
-    details: Option<Validation>,
+    details: Option<Box<Validation>>,
 }
 
 impl Error {
@@ -110,7 +110,7 @@ impl Error {
     /// For `invalid_key`: the validation that failed (its `normalized` field is
     /// always `None` here, so the error never carries the key).
     pub fn details(&self) -> Option<&Validation> {
-        self.details.as_ref()
+        self.details.as_deref()
     }
 
     /// `invalid_key` from a failed validation. The key is stripped.
@@ -119,7 +119,7 @@ impl Error {
         Error {
             code: ErrorCode::InvalidKey,
             message: validation.message.clone(),
-            details: Some(validation),
+            details: Some(Box::new(validation)),
         }
     }
 

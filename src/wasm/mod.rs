@@ -1,1 +1,15 @@
-//! The wasm-bindgen layer (filled in next).
+//! The thin `wasm-bindgen` layer: converts JavaScript values to the core's
+//! types and the core's errors to thrown `KeyringError`s. No keyring logic
+//! lives here.
+//!
+//! - [`args`]: checked conversion of untrusted JS arguments;
+//! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
+//! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
+//! - [`types`]: the TypeScript declarations of options and results;
+//! - [`api`]: the exported functions and the `Keyring` class.
+
+pub mod api;
+pub mod args;
+pub mod browser_storage;
+pub mod errors;
+pub mod types;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what `make build`, `make test` and `make demo` need, skipping what is
+# already there, so a second run takes seconds. Everything comes from the
+# package registries (crates.io, Debian, npm); nothing downloads a binary.
+#
+#   scripts/setup.sh build    Rust wasm target, wasm-pack, wasm-bindgen-cli, npm packages
+#   scripts/setup.sh test     the above, plus Chromium and ChromeDriver from Debian
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=${1:-build}
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The wasm target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-pack, built from source (the npm package downloads a binary, which fails here).
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (cargo install, about 2 minutes)"
+  cargo install wasm-pack --locked
+fi
+
+# 3. wasm-bindgen-cli at exactly the version in Cargo.lock; wasm-pack would
+#    otherwise build it again into its cache on every fresh machine.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  say "installing wasm-bindgen-cli $wb_version (cargo install, about 2 minutes)"
+  # --locked first; its lock file can name a dependency version that the
+  # registry has since yanked, so fall back to a fresh resolution.
+  cargo install wasm-bindgen-cli --version "$wb_version" --locked \
+    || cargo install wasm-bindgen-cli --version "$wb_version" --force
+fi
+
+# 4. npm packages: playwright-core (drives Debian's Chromium) and binaryen
+#    (a wasm-opt that works; Debian's binaryen 108 breaks the module).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+# 5. Chromium and ChromeDriver from Debian (tests only).
+if [ "$want" = test ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing chromium and chromium-driver from Debian"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+  fi
+fi
+say "ready ($want)"

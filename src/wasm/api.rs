@@ -1,0 +1,445 @@
+//! The exported JavaScript API: `validate`, `mask`, `detectProvider`,
+//! `providers` and the `Keyring` class. Each function converts its arguments
+//! ([`super::args`]), calls the core, and converts the result or error.
+
+use super::args::{self, StorageKind};
+use super::browser_storage::BrowserStorage;
+use super::errors::{to_js, IntoJs};
+use super::types::{KeyringOptionsArg, OptionalString, SetOptionsArg};
+use crate::error::Error;
+use crate::kdf::{Kdf, RustKdf};
+use crate::keyring::{self, Keyring as Core, State};
+use crate::secret::Passphrase;
+use crate::storage::{MemoryStorage, Storage};
+use crate::{flows, providers as table};
+use js_sys::{Function, Promise, Reflect};
+use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Serializes a result for JS: plain objects (not `Map`s), numbers.
+pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&ser)
+        .map_err(|_| to_js(&Error::invalid_argument("A result could not be converted.")))
+}
+
+/// Checks that a key looks like a key of `provider`, offline. Surrounding
+/// whitespace is trimmed (`normalized`); see the README for every code.
+#[wasm_bindgen(unchecked_return_type = "Validation")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+) -> Result<JsValue, JsValue> {
+    let provider = args::string(&provider, "provider").js()?;
+    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
+    to_js_value(&crate::validate(&provider, &key))
+}
+
+/// Masks a key for display: at most its first and last 4 characters, nothing
+/// of a key shorter than 20; always 16 characters long.
+#[wasm_bindgen]
+pub fn mask(
+    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+) -> Result<String, JsValue> {
+    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
+    Ok(crate::mask(&key))
+}
+
+/// The provider a key belongs to, by its most specific prefix.
+#[wasm_bindgen(js_name = detectProvider, unchecked_return_type = "ProviderId | undefined")]
+pub fn detect_provider(
+    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+) -> Result<JsValue, JsValue> {
+    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
+    Ok(crate::detect_provider(&key).map_or(JsValue::UNDEFINED, |p| JsValue::from_str(p.id)))
+}
+
+/// Every built-in provider: id, name, key prefixes, key page, default model.
+#[wasm_bindgen(unchecked_return_type = "ProviderInfo[]")]
+pub fn providers() -> Result<JsValue, JsValue> {
+    to_js_value(&table::all_info())
+}
+
+type Listeners = RefCell<Vec<(u32, Function)>>;
+
+/// One namespace's encrypted key vault. See `KeyringOptions`.
+#[wasm_bindgen(js_name = Keyring)]
+pub struct JsKeyring {
+    core: Rc<RefCell<Core>>,
+    kdf: Rc<dyn Kdf>,
+    listeners: Rc<Listeners>,
+    next_listener: Cell<u32>,
+    timer_armed: Rc<Cell<bool>>,
+}
+
+#[wasm_bindgen(js_class = Keyring)]
+impl JsKeyring {
+    /// Opens the keyring of `options.namespace` (default "default") in
+    /// sessionStorage (default), localStorage or memory. Throws
+    /// `storage_unavailable` when that storage is blocked or absent.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<KeyringOptionsArg>) -> Result<JsKeyring, JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let (opts, kind) = args::keyring_options(&options).js()?;
+        let storage: Box<dyn Storage> = match kind {
+            StorageKind::Memory => Box::new(MemoryStorage::new()),
+            kind => Box::new(BrowserStorage::open(kind).js()?),
+        };
+        let core = Core::new(opts, storage, keyring::system_clock()).js()?;
+        Ok(JsKeyring {
+            core: Rc::new(RefCell::new(core)),
+            kdf: Rc::new(RustKdf),
+            listeners: Rc::default(),
+            next_listener: Cell::new(0),
+            timer_armed: Rc::default(),
+        })
+    }
+
+    /// "empty", "locked" or "unlocked".
+    #[wasm_bindgen(getter, unchecked_return_type = "KeyringState")]
+    pub fn state(&self) -> String {
+        self.core.borrow().state().as_str().to_string()
+    }
+
+    /// The namespace this keyring serves.
+    #[wasm_bindgen(getter)]
+    pub fn namespace(&self) -> String {
+        self.core.borrow().options().namespace.clone()
+    }
+
+    /// Which key-derivation implementation runs: "wasm" (pure Rust) or
+    /// "webcrypto".
+    #[wasm_bindgen(getter, js_name = kdfBackend, unchecked_return_type = "\"webcrypto\" | \"wasm\"")]
+    pub fn kdf_backend(&self) -> String {
+        self.kdf.backend().to_string()
+    }
+
+    /// Creates the vault with a passphrase and unlocks it. Rejects with
+    /// `already_exists` or `weak_passphrase`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn create(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
+    ) -> Promise {
+        let pass = match args::string(&passphrase, "passphrase") {
+            Ok(p) => Passphrase::new(p),
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        self.run(move |core, kdf| async move { flows::create(&core, &*kdf, &pass).await })
+    }
+
+    /// Unlocks with the passphrase. Rejects with `no_vault` or
+    /// `wrong_passphrase`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn unlock(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
+    ) -> Promise {
+        let pass = match args::string(&passphrase, "passphrase") {
+            Ok(p) => Passphrase::new(p),
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        self.run(move |core, kdf| async move { flows::unlock(&core, &*kdf, &pass).await })
+    }
+
+    /// Re-encrypts the vault under a new passphrase.
+    #[wasm_bindgen(js_name = changePassphrase, unchecked_return_type = "Promise<void>")]
+    pub fn change_passphrase(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] current: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] next: JsValue,
+    ) -> Promise {
+        let pair = args::string(&current, "current passphrase")
+            .and_then(|c| Ok((c, args::string(&next, "new passphrase")?)));
+        let (current, next) = match pair {
+            Ok((c, n)) => (Passphrase::new(c), Passphrase::new(n)),
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        self.run(move |core, kdf| async move {
+            flows::change_passphrase(&core, &*kdf, &current, &next).await
+        })
+    }
+
+    /// Forgets the derived key. Stored keys stay.
+    pub fn lock(&self) {
+        self.core.borrow_mut().lock();
+        self.flush();
+    }
+
+    /// Validates and stores a key (needs unlocked). Returns its metadata.
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo")]
+    pub fn set(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+        #[wasm_bindgen(js_name = apiKey, unchecked_param_type = "string")] api_key: JsValue,
+        options: Option<SetOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let provider = args::string(&provider, "provider").js()?;
+        let key = zeroize::Zeroizing::new(args::string(&api_key, "apiKey").js()?);
+        let opts = args::set_options(&options).js()?;
+        let info = self.core.borrow_mut().set(&provider, &key, opts);
+        self.flush();
+        self.arm_auto_lock();
+        to_js_value(&info.js()?)
+    }
+
+    /// The stored key (needs unlocked), or undefined when none is stored or
+    /// it has expired.
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        let key = self.core.borrow_mut().get(&provider);
+        self.flush();
+        Ok(key
+            .js()?
+            .map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
+    }
+
+    /// Removes a stored key (works while locked). Returns whether one was stored.
+    pub fn remove(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+    ) -> Result<bool, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        let r = self.core.borrow_mut().remove(&provider);
+        self.flush();
+        r.js()
+    }
+
+    /// Enables or disables a stored key (works while locked). Returns whether
+    /// a key is stored for the provider.
+    #[wasm_bindgen(js_name = setEnabled)]
+    pub fn set_enabled(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] enabled: JsValue,
+    ) -> Result<bool, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        let enabled = args::boolean(&enabled, "enabled").js()?;
+        let r = self.core.borrow_mut().set_enabled(&provider, enabled);
+        self.flush();
+        r.js()
+    }
+
+    /// Every stored key's metadata (works while locked; never the key).
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo[]")]
+    pub fn list(&self) -> Result<JsValue, JsValue> {
+        let list = self.core.borrow().list().js()?;
+        to_js_value(&list)
+    }
+
+    /// Whether the next call to `provider` runs on the user's own key: a
+    /// stored, enabled, unexpired key and the keyring unlocked.
+    #[wasm_bindgen(js_name = isByok)]
+    pub fn is_byok(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
+    ) -> Result<bool, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        Ok(self.core.borrow().is_byok(&provider))
+    }
+
+    /// `!isByok(provider) || platformOnly includes feature`: whether to call
+    /// the deduct-credits endpoint before this call.
+    #[wasm_bindgen(js_name = shouldDeductCredits)]
+    pub fn should_deduct_credits(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
+        feature: Option<OptionalString>,
+    ) -> Result<bool, JsValue> {
+        let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
+        let provider = args::string(&provider, "provider").js()?;
+        let feature = args::opt_string(&feature, "feature").js()?;
+        Ok(self
+            .core
+            .borrow()
+            .should_deduct_credits(&provider, feature.as_deref()))
+    }
+
+    /// "user" when a usable user key is stored (even while locked), else
+    /// "platform" when the platform serves the provider, else "none".
+    #[wasm_bindgen(unchecked_return_type = "Source")]
+    pub fn source(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
+    ) -> Result<String, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        Ok(self.core.borrow().source(&provider).as_str().to_string())
+    }
+
+    /// Counts one call as "byok" or "platform", by the same rule as
+    /// `shouldDeductCredits`.
+    #[wasm_bindgen(js_name = recordUsage)]
+    pub fn record_usage(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+        feature: Option<OptionalString>,
+    ) -> Result<(), JsValue> {
+        let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
+        let provider = args::string(&provider, "provider").js()?;
+        let feature = args::opt_string(&feature, "feature").js()?;
+        self.core
+            .borrow_mut()
+            .record_usage(&provider, feature.as_deref())
+            .js()
+    }
+
+    /// Calls counted by `recordUsage`, per provider.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, Usage>")]
+    pub fn usage(&self) -> Result<JsValue, JsValue> {
+        to_js_value(self.core.borrow().usage())
+    }
+
+    /// Forgets this namespace entirely: its storage item is removed and the
+    /// state becomes "empty".
+    pub fn reset(&self) -> Result<(), JsValue> {
+        let r = self.core.borrow_mut().reset();
+        self.flush();
+        r.js()
+    }
+
+    /// Calls `callback` after every change with `{ type, provider?, state }`.
+    /// Returns a function that unsubscribes. Exceptions thrown by a callback
+    /// are ignored (they cannot undo the change).
+    #[wasm_bindgen(js_name = onChange, unchecked_return_type = "() => void")]
+    pub fn on_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: ChangeEvent) => void")] callback: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let Some(f) = callback.dyn_ref::<Function>() else {
+            return Err(to_js(&Error::invalid_argument(
+                "onChange needs a function.",
+            )));
+        };
+        let id = self.next_listener.get();
+        self.next_listener.set(id.wrapping_add(1));
+        self.listeners.borrow_mut().push((id, f.clone()));
+        let listeners = Rc::downgrade(&self.listeners);
+        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
+            if let Some(l) = listeners.upgrade() {
+                l.borrow_mut().retain(|(i, _)| *i != id);
+            }
+        });
+        Ok(unsubscribe.into_js_value())
+    }
+}
+
+impl JsKeyring {
+    /// Runs an async flow on the keyring and turns it into a Promise;
+    /// notifies listeners and arms the auto-lock timer when it settles.
+    fn run<F, Fut>(&self, flow: F) -> Promise
+    where
+        F: FnOnce(Rc<RefCell<Core>>, Rc<dyn Kdf>) -> Fut,
+        Fut: std::future::Future<Output = crate::Result<()>> + 'static,
+    {
+        let fut = flow(self.core.clone(), self.kdf.clone());
+        let notifier = self.notifier();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let result = fut.await;
+            notifier.flush();
+            notifier.arm_auto_lock();
+            result.map(|()| JsValue::UNDEFINED).map_err(|e| to_js(&e))
+        })
+    }
+
+    fn notifier(&self) -> Notifier {
+        Notifier {
+            core: Rc::downgrade(&self.core),
+            listeners: Rc::downgrade(&self.listeners),
+            timer_armed: self.timer_armed.clone(),
+        }
+    }
+
+    fn flush(&self) {
+        self.notifier().flush();
+    }
+
+    fn arm_auto_lock(&self) {
+        self.notifier().arm_auto_lock();
+    }
+}
+
+/// What the Promise callbacks and timers hold: weak references, so a
+/// dropped keyring is not kept alive by them.
+#[derive(Clone)]
+struct Notifier {
+    core: Weak<RefCell<Core>>,
+    listeners: Weak<Listeners>,
+    timer_armed: Rc<Cell<bool>>,
+}
+
+impl Notifier {
+    /// Delivers pending change events to the listeners, outside any borrow
+    /// of the keyring (a listener may call back into it).
+    fn flush(&self) {
+        let (Some(core), Some(listeners)) = (self.core.upgrade(), self.listeners.upgrade()) else {
+            return;
+        };
+        let Ok(mut guard) = core.try_borrow_mut() else {
+            return;
+        };
+        let events = guard.take_events();
+        let state = guard.state();
+        drop(guard);
+        if events.is_empty() {
+            return;
+        }
+        let targets: Vec<Function> = listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for event in events {
+            let Ok(payload) = to_js_value(&event) else {
+                continue;
+            };
+            let _ = Reflect::set(&payload, &"state".into(), &state.as_str().into());
+            for f in &targets {
+                let _ = f.call1(&JsValue::NULL, &payload);
+            }
+        }
+    }
+
+    /// With `autoLockMs`, keeps one timer running while unlocked that locks
+    /// the keyring (and notifies) once the idle time has passed.
+    fn arm_auto_lock(&self) {
+        let Some(core) = self.core.upgrade() else {
+            return;
+        };
+        let Some(ms) = core.borrow().options().auto_lock_ms else {
+            return;
+        };
+        if self.timer_armed.get() || core.borrow().state() != State::Unlocked {
+            return;
+        }
+        let Ok(set_timeout) = Reflect::get(&js_sys::global(), &"setTimeout".into()) else {
+            return;
+        };
+        let Some(set_timeout) = set_timeout.dyn_ref::<Function>() else {
+            return;
+        };
+        let me = self.clone();
+        let tick = Closure::once_into_js(move || {
+            me.timer_armed.set(false);
+            if let Some(core) = me.core.upgrade() {
+                if let Ok(mut c) = core.try_borrow_mut() {
+                    c.check_auto_lock();
+                }
+            }
+            me.flush();
+            me.arm_auto_lock();
+        });
+        // Check again a little after the earliest moment the lock is due.
+        let delay = (ms as f64 / 4.0).clamp(50.0, 60_000.0);
+        if set_timeout
+            .call2(&JsValue::NULL, &tick, &JsValue::from_f64(delay))
+            .is_ok()
+        {
+            self.timer_armed.set(true);
+        }
+    }
+}

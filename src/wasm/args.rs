@@ -1,0 +1,217 @@
+//! Checked conversion of JavaScript arguments. Everything from JS is
+//! untrusted: a wrong type gives `invalid_argument` (never a panic or a
+//! wasm-bindgen type error), and sizes are bounded before any copy.
+
+use crate::credits::CreditPolicy;
+use crate::error::{Error, Result};
+use crate::keyring::{Options, SetOptions};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Longest string argument accepted (keys, passphrases, ids), in UTF-16
+/// units. Longer input is refused before it is copied into wasm memory.
+pub const MAX_STRING_ARG: u32 = 64 * 1024;
+
+fn type_name(v: &JsValue) -> &'static str {
+    if v.is_undefined() {
+        "undefined"
+    } else if v.is_null() {
+        "null"
+    } else if v.as_f64().is_some() {
+        "a number"
+    } else if v.as_bool().is_some() {
+        "a boolean"
+    } else if Array::is_array(v) {
+        "an array"
+    } else if v.is_function() {
+        "a function"
+    } else if v.is_object() {
+        "an object"
+    } else {
+        "another type"
+    }
+}
+
+/// A required string argument.
+pub fn string(v: &JsValue, name: &str) -> Result<String> {
+    if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
+        if s.length() > MAX_STRING_ARG {
+            return Err(Error::invalid_argument(format!(
+                "{name} is too long (more than {MAX_STRING_ARG} characters)."
+            )));
+        }
+        // Lone surrogates become U+FFFD, as TextEncoder does.
+        return Ok(String::from(s));
+    }
+    Err(Error::invalid_argument(format!(
+        "{name} must be a string, not {}.",
+        type_name(v)
+    )))
+}
+
+/// An optional string argument (`undefined` or `null` → `None`).
+pub fn opt_string(v: &JsValue, name: &str) -> Result<Option<String>> {
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        string(v, name).map(Some)
+    }
+}
+
+/// A required boolean argument.
+pub fn boolean(v: &JsValue, name: &str) -> Result<bool> {
+    v.as_bool().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "{name} must be true or false, not {}.",
+            type_name(v)
+        ))
+    })
+}
+
+/// An optional whole number in `min..=max`.
+pub fn opt_integer(v: &JsValue, name: &str, min: u64, max: u64) -> Result<Option<u64>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as u64)),
+        _ => Err(Error::invalid_argument(format!(
+            "{name} must be a whole number between {min} and {max}."
+        ))),
+    }
+}
+
+fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(arr) = v.dyn_ref::<Array>() else {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be an array of strings, not {}.",
+            type_name(v)
+        )));
+    };
+    if arr.length() > 256 {
+        return Err(Error::invalid_argument(format!(
+            "{name} has too many entries."
+        )));
+    }
+    arr.iter()
+        .map(|item| string(&item, &format!("each entry of {name}")))
+        .collect()
+}
+
+/// An options object (`undefined` / `null` → all defaults). Unknown option
+/// names are refused, so a typo does not silently fall back to a default.
+fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<Option<Object>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if !v.is_object() || Array::is_array(v) || v.is_function() {
+        return Err(Error::invalid_argument(format!(
+            "{what} must be an object, not {}.",
+            type_name(v)
+        )));
+    }
+    let obj: Object = v.clone().unchecked_into();
+    for key in Object::keys(&obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(Error::invalid_argument(format!(
+                "Unknown option \"{}\" in {what}. Known options: {}.",
+                key.chars().take(64).collect::<String>(),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(Some(obj))
+}
+
+fn get(obj: &Object, key: &str) -> Result<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .map_err(|_| Error::invalid_argument(format!("Option {key} could not be read.")))
+}
+
+/// The storage kind chosen in the options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageKind {
+    /// sessionStorage: survives a reload, not closing the tab.
+    Session,
+    /// localStorage: survives restarting the browser.
+    Local,
+    /// Memory only: survives nothing.
+    Memory,
+}
+
+/// `new Keyring(options)`.
+pub fn keyring_options(v: &JsValue) -> Result<(Options, StorageKind)> {
+    const KNOWN: &[&str] = &[
+        "namespace",
+        "storage",
+        "iterations",
+        "minPassphraseLength",
+        "platformOnly",
+        "platformProviders",
+        "autoLockMs",
+    ];
+    let mut opts = Options::default();
+    let Some(obj) = options_object(v, "Keyring options", KNOWN)? else {
+        return Ok((opts, StorageKind::Session));
+    };
+    if let Some(ns) = opt_string(&get(&obj, "namespace")?, "namespace")? {
+        opts.namespace = ns;
+    }
+    let storage = match opt_string(&get(&obj, "storage")?, "storage")?.as_deref() {
+        None | Some("session") => StorageKind::Session,
+        Some("local") => StorageKind::Local,
+        Some("memory") => StorageKind::Memory,
+        Some(_) => {
+            return Err(Error::invalid_argument(
+                "storage must be \"session\", \"local\" or \"memory\".",
+            ))
+        }
+    };
+    if let Some(n) = opt_integer(
+        &get(&obj, "iterations")?,
+        "iterations",
+        u64::from(crate::format::MIN_ITERATIONS),
+        u64::from(crate::format::MAX_ITERATIONS),
+    )? {
+        opts.iterations = n as u32;
+    }
+    if let Some(n) = opt_integer(
+        &get(&obj, "minPassphraseLength")?,
+        "minPassphraseLength",
+        0,
+        1024,
+    )? {
+        opts.min_passphrase_length = n as usize;
+    }
+    opts.policy = CreditPolicy {
+        platform_only: opt_string_list(&get(&obj, "platformOnly")?, "platformOnly")?,
+        platform_providers: opt_string_list(&get(&obj, "platformProviders")?, "platformProviders")?,
+    };
+    opts.auto_lock_ms = opt_integer(
+        &get(&obj, "autoLockMs")?,
+        "autoLockMs",
+        1,
+        crate::keyring::MAX_AUTO_LOCK_MS,
+    )?;
+    Ok((opts, storage))
+}
+
+/// `kr.set(provider, key, options)`.
+pub fn set_options(v: &JsValue) -> Result<SetOptions> {
+    let Some(obj) = options_object(v, "set() options", &["model", "expiresInMs"])? else {
+        return Ok(SetOptions::default());
+    };
+    Ok(SetOptions {
+        model: opt_string(&get(&obj, "model")?, "model")?,
+        expires_in_ms: opt_integer(
+            &get(&obj, "expiresInMs")?,
+            "expiresInMs",
+            1,
+            crate::keyring::MAX_EXPIRES_IN_MS,
+        )?,
+    })
+}

@@ -1,0 +1,341 @@
+//! Browser tests: `wasm-pack test --headless --chrome` (see the Makefile).
+//! They drive the exported JS API over the real sessionStorage and
+//! localStorage of headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use byok_keyring::wasm::api::{self, JsKeyring};
+use common::{assert_no_window, key};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PASS: &str = "correct horse battery";
+
+#[wasm_bindgen(inline_js = r#"
+export function storageDump() {
+  const out = {};
+  for (const area of ["localStorage", "sessionStorage"]) {
+    const s = globalThis[area];
+    for (let i = 0; i < s.length; i++) out[area + ":" + s.key(i)] = s.getItem(s.key(i));
+  }
+  return JSON.stringify(out);
+}
+export function rawItem(area, name) { return globalThis[area].getItem(name); }
+export function setRawItem(area, name, value) { globalThis[area].setItem(name, value); }
+
+// Decrypts one record with WebCrypto alone, following docs/FORMAT.md.
+export async function decryptWithWebCrypto(stored, namespace, provider, passphrase) {
+  const vault = JSON.parse(stored);
+  if (vault.v !== 1 || vault.kdf.name !== "PBKDF2-HMAC-SHA256") throw new Error("unknown format");
+  const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  const enc = new TextEncoder();
+  const material = await crypto.subtle.importKey("raw", enc.encode(passphrase), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: b64(vault.kdf.salt), iterations: vault.kdf.iterations },
+    material, 256);
+  const key = await crypto.subtle.importKey("raw", bits, "AES-GCM", false, ["decrypt"]);
+  // associated data: "byok-keyring" 0x00 "1" 0x00 "record" 0x00 namespace 0x00 provider
+  const aad = enc.encode("byok-keyring\0" + "1\0record\0" + namespace + "\0" + provider);
+  const r = vault.records[provider];
+  const plain = new Uint8Array(await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: b64(r.nonce), additionalData: aad, tagLength: 128 }, key, b64(r.ct)));
+  let end = plain.length;
+  while (end > 0 && plain[end - 1] === 0) end--;          // strip the zero padding
+  return new TextDecoder().decode(plain.subarray(0, end));
+}
+"#)]
+extern "C" {
+    fn storageDump() -> String;
+    fn rawItem(area: &str, name: &str) -> Option<String>;
+    fn setRawItem(area: &str, name: &str, value: &str);
+    #[wasm_bindgen(catch)]
+    async fn decryptWithWebCrypto(
+        stored: &str,
+        namespace: &str,
+        provider: &str,
+        passphrase: &str,
+    ) -> Result<JsValue, JsValue>;
+}
+
+fn options(namespace: &str, storage: &str) -> Object {
+    let o = Object::new();
+    Reflect::set(&o, &"namespace".into(), &namespace.into()).unwrap();
+    Reflect::set(&o, &"storage".into(), &storage.into()).unwrap();
+    Reflect::set(&o, &"iterations".into(), &100_000.into()).unwrap();
+    Reflect::set(
+        &o,
+        &"platformOnly".into(),
+        &js_sys::Array::of1(&"deep-analysis".into()),
+    )
+    .unwrap();
+    o
+}
+
+fn opts(namespace: &str, storage: &str) -> byok_keyring::wasm::types::KeyringOptionsArg {
+    options(namespace, storage).unchecked_into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+async fn created(namespace: &str, storage: &str) -> JsKeyring {
+    let kr = JsKeyring::new(Some(opts(namespace, storage))).unwrap();
+    JsFuture::from(kr.create(s(PASS))).await.unwrap();
+    kr
+}
+
+fn code_of(err: &JsValue) -> String {
+    assert_eq!(
+        Reflect::get(err, &"name".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("KeyringError")
+    );
+    assert!(err.is_instance_of::<js_sys::Error>());
+    Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+async fn flows_over(storage: &str, area: &str) {
+    let ns = format!("flows-{storage}");
+    let kr = created(&ns, storage).await;
+    assert_eq!(kr.state(), "unlocked");
+    let k = key("openai");
+    kr.set(s("openai"), s(&format!("{k}\n")), None).unwrap();
+    assert_eq!(kr.get(s("openai")).unwrap().as_string().unwrap(), k);
+    assert!(kr.is_byok(s("openai")).unwrap());
+    assert!(!kr.should_deduct_credits(s("openai"), None).unwrap());
+    assert!(kr
+        .should_deduct_credits(
+            s("openai"),
+            Some(JsValue::from("deep-analysis").unchecked_into())
+        )
+        .unwrap());
+    // The vault is one item in the chosen storage, and holds no plaintext.
+    let item = rawItem(area, &format!("byok-keyring:{ns}")).expect("stored in the chosen area");
+    assert!(item.starts_with("{\"v\":1,"));
+    assert_no_window(&storageDump(), &k, "browser storage");
+    assert_no_window(&storageDump(), PASS, "browser storage");
+    // A reload: a new keyring on the same storage starts locked.
+    let reloaded = JsKeyring::new(Some(opts(&ns, storage))).unwrap();
+    assert_eq!(reloaded.state(), "locked");
+    assert!(!reloaded.is_byok(s("openai")).unwrap());
+    assert_eq!(reloaded.source(s("openai")).unwrap(), "user");
+    let err = reloaded.get(s("openai")).unwrap_err();
+    assert_eq!(code_of(&err), "locked");
+    // list works while locked
+    let list = js_sys::JSON::stringify(&reloaded.list().unwrap())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(list.contains("\"masked\":\"sk-p••••••••"));
+    assert_no_window(&list, &k, "list()");
+    // a wrong passphrase leaves storage byte-for-byte unchanged
+    let before = storageDump();
+    let err = JsFuture::from(reloaded.unlock(s("wrong passphrase")))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), "wrong_passphrase");
+    assert_eq!(storageDump(), before);
+    JsFuture::from(reloaded.unlock(s(PASS))).await.unwrap();
+    assert_eq!(reloaded.get(s("openai")).unwrap().as_string().unwrap(), k);
+    reloaded.reset().unwrap();
+    assert!(rawItem(area, &format!("byok-keyring:{ns}")).is_none());
+}
+
+#[wasm_bindgen_test]
+async fn flows_over_session_storage() {
+    flows_over("session", "sessionStorage").await;
+}
+
+#[wasm_bindgen_test]
+async fn flows_over_local_storage() {
+    flows_over("local", "localStorage").await;
+}
+
+#[wasm_bindgen_test]
+async fn memory_storage_writes_nothing_to_the_browser() {
+    let before = storageDump();
+    let kr = created("mem", "memory").await;
+    kr.set(s("groq"), s(&key("groq")), None).unwrap();
+    assert!(kr.is_byok(s("groq")).unwrap());
+    assert_eq!(storageDump(), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_record_decrypts_with_webcrypto_alone_as_documented() {
+    let kr = created("alice@example.com", "session").await;
+    let k = key("anthropic");
+    kr.set(s("anthropic"), s(&k), None).unwrap();
+    let stored = rawItem("sessionStorage", "byok-keyring:alice@example.com").unwrap();
+    let got = decryptWithWebCrypto(&stored, "alice@example.com", "anthropic", PASS)
+        .await
+        .unwrap();
+    assert_eq!(got.as_string().unwrap(), k);
+    // The wrong provider in the associated data fails, as documented.
+    assert!(decryptWithWebCrypto(
+        &stored.replace("\"anthropic\"", "\"openai\""),
+        "alice@example.com",
+        "openai",
+        PASS
+    )
+    .await
+    .is_err());
+}
+
+#[wasm_bindgen_test]
+async fn namespaces_are_isolated_in_real_storage() {
+    let alice = created("iso-alice", "local").await;
+    alice.set(s("openai"), s(&key("openai")), None).unwrap();
+    let bob = JsKeyring::new(Some(opts("iso-bob", "local"))).unwrap();
+    assert_eq!(bob.state(), "empty");
+    assert!(!bob.is_byok(s("openai")).unwrap());
+    assert_eq!(bob.source(s("openai")).unwrap(), "none");
+    // alice's vault copied under bob's name does not open with her passphrase
+    let text = rawItem("localStorage", "byok-keyring:iso-alice").unwrap();
+    setRawItem("localStorage", "byok-keyring:iso-bob", &text);
+    let bob = JsKeyring::new(Some(opts("iso-bob", "local"))).unwrap();
+    let err = JsFuture::from(bob.unlock(s(PASS))).await.unwrap_err();
+    assert_eq!(code_of(&err), "wrong_passphrase");
+    alice.reset().unwrap();
+    bob.reset().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn errors_have_stable_codes_and_no_secrets() {
+    let kr = created("errors", "session").await;
+    let k = key("anthropic");
+    let err = kr.set(s("openai"), s(&k), None).unwrap_err();
+    assert_eq!(code_of(&err), "invalid_key");
+    let details = Reflect::get(&err, &"details".into()).unwrap();
+    assert_eq!(
+        Reflect::get(&details, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "wrong_provider"
+    );
+    assert!(Reflect::get(&details, &"normalized".into())
+        .unwrap()
+        .is_undefined());
+    let text = format!(
+        "{:?} {:?}",
+        js_sys::JSON::stringify(&err),
+        err.dyn_ref::<js_sys::Error>().unwrap().message()
+    );
+    assert_no_window(&text, &k, "error");
+    assert_eq!(
+        code_of(&kr.set(s("nope"), s(&k), None).unwrap_err()),
+        "unknown_provider"
+    );
+    assert_eq!(
+        code_of(&kr.set(JsValue::from(3), s(&k), None).unwrap_err()),
+        "invalid_argument"
+    );
+    let again = JsKeyring::new(Some(opts("errors", "session"))).unwrap();
+    let err = JsFuture::from(again.create(s(PASS))).await.unwrap_err();
+    assert_eq!(code_of(&err), "already_exists");
+    let weak = JsKeyring::new(Some(opts("weak", "session"))).unwrap();
+    assert_eq!(
+        code_of(&JsFuture::from(weak.create(s("short"))).await.unwrap_err()),
+        "weak_passphrase"
+    );
+    assert_eq!(
+        code_of(&JsFuture::from(weak.unlock(s(PASS))).await.unwrap_err()),
+        "no_vault"
+    );
+    let bad = Object::new();
+    Reflect::set(&bad, &"storage".into(), &"disk".into()).unwrap();
+    assert_eq!(
+        code_of(&JsKeyring::new(Some(bad.unchecked_into())).err().unwrap()),
+        "invalid_argument"
+    );
+    let typo = Object::new();
+    Reflect::set(&typo, &"platfromOnly".into(), &js_sys::Array::new()).unwrap();
+    assert_eq!(
+        code_of(&JsKeyring::new(Some(typo.unchecked_into())).err().unwrap()),
+        "invalid_argument"
+    );
+    kr.reset().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn free_functions() {
+    let v = api::validate(s("openai"), s(&format!("{}\n", key("anthropic")))).unwrap();
+    assert_eq!(
+        Reflect::get(&v, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "wrong_provider"
+    );
+    assert_eq!(
+        Reflect::get(&v, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "This looks like an Anthropic key, not an OpenAI key."
+    );
+    assert_eq!(
+        Reflect::get(&v, &"detected".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "anthropic"
+    );
+    assert_eq!(api::mask(s(&key("openai"))).unwrap().chars().count(), 16);
+    assert_eq!(
+        api::detect_provider(s(&key("groq")))
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "groq"
+    );
+    assert!(api::detect_provider(s("hello")).unwrap().is_undefined());
+    let providers: js_sys::Array = api::providers().unwrap().unchecked_into();
+    assert_eq!(providers.length(), 16);
+    let first = providers.get(0);
+    assert_eq!(
+        Reflect::get(&first, &"keyUrl".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "https://platform.openai.com/api-keys"
+    );
+    assert_eq!(
+        code_of(&api::mask(JsValue::NULL).unwrap_err()),
+        "invalid_argument"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn on_change_reports_changes_and_unsubscribes() {
+    let kr = created("events", "memory").await;
+    let seen = js_sys::Array::new();
+    let seen2 = seen.clone();
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+        seen2.push(&ev);
+    });
+    let unsubscribe: js_sys::Function = kr.on_change(cb.as_ref().clone()).unwrap().unchecked_into();
+    kr.set(s("groq"), s(&key("groq")), None).unwrap();
+    kr.lock();
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    unsubscribe.call0(&JsValue::NULL).unwrap(); // twice is harmless
+    kr.remove(s("groq")).unwrap();
+    let text = js_sys::JSON::stringify(&seen).unwrap().as_string().unwrap();
+    assert_eq!(
+        text,
+        r#"[{"type":"set","provider":"groq","state":"unlocked"},{"type":"locked","state":"locked"}]"#
+    );
+    drop(cb);
+}

@@ -1,0 +1,498 @@
+// The "API keys" settings popup: passphrase step, one row per provider, the
+// "Remember on this device" switch and "Forget all keys".
+//
+// The dialog is a native modal <dialog>: focus stays inside it, Escape
+// closes it, and focus returns to the button that opened it. Rows are built
+// once and updated in place, so a refresh never disturbs what is typed.
+
+const EXPIRY_CHOICES = [
+  ['', 'Never'],
+  [String(60 * 60 * 1000), '1 hour'],
+  [String(24 * 60 * 60 * 1000), '1 day'],
+  [String(30 * 24 * 60 * 60 * 1000), '30 days'],
+];
+
+/** Creates an element: h('button', {type: 'button', class: 'btn'}, 'Text'). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === undefined || v === null) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  el.append(...children);
+  return el;
+}
+
+/** "an OpenAI key" / "a Groq key", as the library's messages say it. */
+const aKeyOf = (name) => `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} key`;
+
+/** The status chip of one stored key (or of none). */
+function chipFor(info, state) {
+  if (!info) return ['Not configured', 'none'];
+  if (info.expired) return ['Expired', 'expired'];
+  if (!info.enabled) return ['Disabled', 'disabled'];
+  if (state !== 'unlocked') return ['Locked', 'locked'];
+  return ['Configured', 'ok'];
+}
+
+function formatExpiry(info) {
+  if (!info?.expiresAt) return undefined;
+  const when = new Date(info.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return info.expired ? `expired ${when}` : `expires ${when}`;
+}
+
+export function createSettings({ store, lib, providers, platformProviders, opener }) {
+  const $ = (id) => document.getElementById(id);
+  const dialog = $('settings');
+  const kr = () => store.keyring;
+  const el = {
+    close: $('settings-close'),
+    createForm: $('create-form'),
+    newPass: $('passphrase-new'),
+    confirmPass: $('passphrase-confirm'),
+    unlockForm: $('unlock-form'),
+    pass: $('passphrase'),
+    unlocked: $('unlocked-panel'),
+    unlockedStatus: $('unlocked-status'),
+    lock: $('lock-btn'),
+    vaultMsg: $('vault-msg'),
+    rowsMain: $('rows-main'),
+    rowsMore: $('rows-more'),
+    more: $('more-providers'),
+    moreCount: $('more-count'),
+    remember: $('remember'),
+    forget: $('forget-btn'),
+    forgetConfirm: $('forget-confirm'),
+    forgetYes: $('forget-yes'),
+    forgetNo: $('forget-no'),
+    storeNote: $('store-note'),
+  };
+
+  /** Shows a message under the passphrase step; kind: 'ok' | 'error' | ''. */
+  function vaultSay(text, kind = '') {
+    el.vaultMsg.textContent = text;
+    el.vaultMsg.dataset.kind = kind;
+  }
+
+  // ---- provider rows ----
+
+  const rows = new Map(); // provider id -> {row elements}
+
+  function buildRow(p) {
+    const id = p.id;
+    const r = {
+      p,
+      chip: h('span', { class: 'chip', id: `chip-${id}` }),
+      masked: h('code', { class: 'masked', id: `masked-${id}` }),
+      meta: h('span', { class: 'prow-meta', id: `meta-${id}` }),
+      enabled: h('input', {
+        type: 'checkbox',
+        role: 'switch',
+        id: `enabled-${id}`,
+        'aria-label': `Use my ${p.name} key`,
+      }),
+      edit: h('button', {
+        type: 'button',
+        class: 'btn btn-outline btn-sm',
+        id: `edit-${id}`,
+        'aria-label': `Update ${p.name} key`,
+        text: 'Update',
+      }),
+      remove: h('button', {
+        type: 'button',
+        class: 'btn btn-quiet btn-sm',
+        id: `remove-${id}`,
+        'aria-label': `Remove ${p.name} key`,
+        text: 'Remove',
+      }),
+      key: h('input', {
+        id: `key-${id}`,
+        class: 'secret',
+        type: 'text',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        autocapitalize: 'off',
+        autocorrect: 'off',
+        'data-1p-ignore': true,
+        'data-lpignore': 'true',
+        'aria-describedby': `feedback-${id}`,
+        placeholder: p.prefixes.length ? `${p.prefixes[0]}…` : 'Paste your key',
+      }),
+      model: h('input', {
+        id: `model-${id}`,
+        type: 'text',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: p.defaultModel,
+      }),
+      expires: h('select', { id: `expires-${id}` }),
+      save: h('button', { type: 'submit', class: 'btn btn-primary btn-sm', id: `save-${id}`, text: 'Add' }),
+      cancel: h('button', { type: 'button', class: 'btn btn-quiet btn-sm', id: `cancel-${id}`, text: 'Cancel' }),
+      editing: false, // a configured row shows its form only while updating
+      feedback: h('span', { class: 'feedback', id: `feedback-${id}`, role: 'status', 'aria-live': 'polite' }),
+      fix: h('button', { type: 'button', class: 'linklike', hidden: true }),
+    };
+    r.keyPlaceholder = r.key.placeholder;
+    for (const [value, label] of EXPIRY_CHOICES) r.expires.append(new Option(label, value));
+
+    const keyLink = h(
+      'a',
+      { class: 'keylink', href: p.keyUrl, target: '_blank', rel: 'noopener noreferrer' },
+      `Get ${aKeyOf(p.name)}`,
+      h('span', { 'aria-hidden': 'true', text: ' ↗' }),
+    );
+    r.form = h(
+      'form',
+      { class: 'prow-form', id: `form-${id}`, 'aria-label': `${p.name} key` },
+      h('label', { class: 'field field-key' }, h('span', { text: `${p.name} API key` }), r.key),
+      h('label', { class: 'field field-model' }, h('span', { text: 'Model (optional)' }), r.model),
+      h('label', { class: 'field field-expires' }, h('span', { text: 'Expires' }), r.expires),
+      h('div', { class: 'prow-buttons' }, r.save, r.cancel),
+    );
+    r.li = h(
+      'li',
+      { class: 'prow', 'data-provider': id },
+      h(
+        'div',
+        { class: 'prow-head' },
+        h('div', { class: 'prow-name' }, h('strong', { text: p.name }), r.chip),
+        h('div', { class: 'prow-key' }, r.masked, r.meta),
+        h('label', { class: 'switch' }, r.enabled, h('span', { class: 'switch-ui', 'aria-hidden': 'true' })),
+        h('div', { class: 'prow-actions' }, r.edit, r.remove),
+      ),
+      r.form,
+      h('div', { class: 'prow-foot' }, h('span', {}, r.feedback, ' ', r.fix), keyLink),
+    );
+
+    r.key.addEventListener('input', () => liveValidate(r));
+    r.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      save(r);
+    });
+    r.enabled.addEventListener('change', () => {
+      try {
+        kr().setEnabled(id, r.enabled.checked);
+        say(r, r.enabled.checked ? `${p.name} calls use your key.` : `Key kept but not used: ${p.name} calls use platform credits.`, 'ok');
+      } catch (err) {
+        say(r, err.message, 'error');
+      }
+      refresh();
+    });
+    r.remove.addEventListener('click', () => {
+      try {
+        kr().remove(id);
+        r.model.value = '';
+        say(r, `Removed your ${p.name} key.`, 'ok');
+      } catch (err) {
+        say(r, err.message, 'error');
+      }
+      r.editing = false;
+      refresh();
+      r.key.focus();
+    });
+    r.edit.addEventListener('click', () => {
+      r.editing = true;
+      refresh();
+      r.key.focus();
+    });
+    r.cancel.addEventListener('click', () => {
+      r.editing = false;
+      r.key.value = '';
+      say(r, '');
+      refresh();
+      r.edit.focus();
+    });
+    r.fix.addEventListener('click', () => moveKeyTo(r, r.fix.dataset.provider));
+    rows.set(id, r);
+    return r.li;
+  }
+
+  function say(r, text, kind = '') {
+    r.feedback.textContent = text;
+    r.feedback.dataset.kind = kind;
+    r.fix.hidden = true;
+  }
+
+  /** Feedback while typing or pasting: the library's validate(), live. */
+  function liveValidate(r) {
+    const value = r.key.value;
+    if (!value.trim()) return say(r, '');
+    const v = lib.validate(r.p.id, value);
+    say(r, v.valid ? `✓ ${v.message}` : v.message, v.valid ? 'ok' : 'error');
+    // The key belongs to another provider: offer to move it there.
+    if (v.code === 'wrong_provider' && v.detected && rows.has(v.detected)) {
+      r.fix.textContent = `Add it to ${rows.get(v.detected).p.name} instead`;
+      r.fix.dataset.provider = v.detected;
+      r.fix.hidden = false;
+    }
+  }
+
+  function moveKeyTo(from, toId) {
+    const to = rows.get(toId);
+    if (!to) return;
+    if (el.rowsMore.contains(to.li)) el.more.open = true;
+    to.key.value = from.key.value;
+    from.key.value = '';
+    say(from, '');
+    if (to.li.dataset.configured === 'true') to.editing = true;
+    refresh();
+    liveValidate(to);
+    to.key.focus();
+  }
+
+  function save(r) {
+    const k = kr();
+    const { id, name } = r.p;
+    if (k.state !== 'unlocked') {
+      say(r, k.state === 'empty' ? 'Set a passphrase above first: it protects your keys.' : 'Unlock your keys above first.', 'error');
+      (k.state === 'empty' ? el.newPass : el.pass).focus();
+      return;
+    }
+    let key = r.key.value;
+    const stored = k.list().find((i) => i.provider === id);
+    if (!key.trim() && stored) {
+      // "Update" with an empty key field keeps the stored key (new model/expiry).
+      key = k.get(id);
+      if (key === undefined) {
+        say(r, 'This key has expired. Paste a new one.', 'error');
+        r.key.focus();
+        return;
+      }
+    }
+    const opts = {};
+    if (r.model.value.trim()) opts.model = r.model.value.trim();
+    if (r.expires.value) opts.expiresInMs = Number(r.expires.value);
+    try {
+      k.set(id, key, opts);
+      r.key.value = '';
+      r.expires.value = '';
+      r.editing = false;
+      say(r, `Saved. ${name} calls now use your key.`, 'ok');
+    } catch (err) {
+      // invalid_key: show the same precise message (and fix) as while typing.
+      if (err.code === 'invalid_key') liveValidate(r);
+      else say(r, err.message, 'error');
+      r.key.focus();
+    }
+    refresh();
+  }
+
+  function updateRow(r, info, state) {
+    const [label, kind] = chipFor(info, state);
+    if (r.chip.textContent !== label) r.chip.textContent = label;
+    r.chip.dataset.kind = kind;
+    r.masked.textContent = info ? info.masked : '';
+    r.meta.textContent = [info?.model, formatExpiry(info)].filter(Boolean).join(' · ');
+    r.enabled.checked = Boolean(info?.enabled);
+    r.enabled.disabled = !info;
+    r.enabled.parentElement.classList.toggle('is-hidden', !info);
+    // Not configured: the form is the row. Configured: Update opens it.
+    if (!info) r.editing = false;
+    r.form.hidden = Boolean(info) && !r.editing;
+    r.edit.hidden = !info || r.editing;
+    r.remove.hidden = !info;
+    r.cancel.hidden = !r.editing;
+    r.save.textContent = info ? 'Save' : 'Add';
+    r.save.setAttribute('aria-label', `${info ? 'Save' : 'Add'} ${r.p.name} key`);
+    r.key.placeholder = info ? 'New key (empty keeps the current one)' : r.keyPlaceholder;
+    r.li.dataset.configured = String(Boolean(info));
+    r.li.dataset.editing = String(r.editing);
+  }
+
+  // ---- passphrase step ----
+
+  async function busyWhile(form, label, work) {
+    const button = form.querySelector('button[type=submit]');
+    const idle = button.textContent;
+    button.disabled = true;
+    button.textContent = label;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      await work();
+    } finally {
+      button.disabled = false;
+      button.textContent = idle;
+      form.removeAttribute('aria-busy');
+    }
+  }
+
+  el.createForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (el.newPass.value !== el.confirmPass.value) {
+      vaultSay('The two passphrases are different.', 'error');
+      el.confirmPass.focus();
+      return;
+    }
+    await busyWhile(el.createForm, 'Creating…', async () => {
+      try {
+        await kr().create(el.newPass.value);
+        el.newPass.value = el.confirmPass.value = '';
+        vaultSay('Passphrase set. Your keys are unlocked.', 'ok');
+      } catch (err) {
+        vaultSay(err.message, 'error');
+        el.newPass.focus();
+      }
+    });
+    refresh();
+    if (kr().state === 'unlocked') el.unlockedStatus.focus();
+  });
+
+  el.unlockForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await busyWhile(el.unlockForm, 'Unlocking…', async () => {
+      try {
+        await kr().unlock(el.pass.value);
+        el.pass.value = '';
+        vaultSay('Unlocked.', 'ok');
+      } catch (err) {
+        vaultSay(err.message, 'error');
+        el.pass.select();
+      }
+    });
+    refresh();
+    if (kr().state === 'unlocked') el.unlockedStatus.focus();
+    else el.pass.focus();
+  });
+
+  el.lock.addEventListener('click', () => {
+    kr().lock();
+    vaultSay('Locked. Your keys stay stored, encrypted.', 'ok');
+    refresh();
+    el.pass.focus();
+  });
+
+  // ---- device settings ----
+
+  el.remember.addEventListener('change', () => {
+    const wasUnlocked = kr().state === 'unlocked';
+    try {
+      const state = store.setRemember(el.remember.checked);
+      if (wasUnlocked && state === 'locked') {
+        vaultSay(
+          el.remember.checked
+            ? 'Your keys are now kept on this device. Unlock them again to continue.'
+            : 'Your keys now last until you close the browser. Unlock them again to continue.',
+          'ok',
+        );
+      }
+    } catch (err) {
+      el.remember.checked = store.remember;
+      vaultSay(`Could not change where keys are kept: ${err.message}`, 'error');
+    }
+    refresh();
+  });
+
+  el.forget.addEventListener('click', () => {
+    el.forgetConfirm.hidden = false;
+    el.forget.hidden = true;
+    el.forgetNo.focus();
+  });
+  el.forgetNo.addEventListener('click', () => {
+    el.forgetConfirm.hidden = true;
+    el.forget.hidden = false;
+    el.forget.focus();
+  });
+  el.forgetYes.addEventListener('click', () => {
+    try {
+      store.forgetAll();
+      vaultSay('All keys were deleted from this browser.', 'ok');
+    } catch (err) {
+      vaultSay(err.message, 'error');
+    }
+    for (const r of rows.values()) {
+      r.model.value = '';
+      say(r, '');
+    }
+    el.forgetConfirm.hidden = true;
+    el.forget.hidden = false;
+    refresh();
+    el.newPass.focus();
+  });
+
+  // ---- refresh ----
+
+  function refresh() {
+    const k = kr();
+    const state = k.state;
+    el.createForm.hidden = state !== 'empty';
+    el.unlockForm.hidden = state !== 'locked';
+    el.unlocked.hidden = state !== 'unlocked';
+    dialog.dataset.state = state;
+    el.remember.checked = store.remember;
+    el.storeNote.textContent = store.remember
+      ? 'Kept on this device (encrypted) until you forget them.'
+      : 'Kept until you close the browser.';
+    let list = [];
+    try {
+      list = k.list();
+    } catch (err) {
+      vaultSay(`Your stored keys could not be read (${err.message}). “Forget all keys” starts over.`, 'error');
+    }
+    const byProvider = new Map(list.map((i) => [i.provider, i]));
+    let moreConfigured = 0;
+    for (const r of rows.values()) {
+      const info = byProvider.get(r.p.id);
+      updateRow(r, info, state);
+      if (info && el.rowsMore.contains(r.li)) moreConfigured += 1;
+    }
+    el.moreCount.textContent = moreConfigured ? `${moreConfigured} configured` : '';
+    el.forget.disabled = state === 'empty';
+  }
+
+  // ---- build and open/close ----
+
+  for (const p of providers) {
+    (platformProviders.includes(p.id) ? el.rowsMain : el.rowsMore).append(buildRow(p));
+  }
+  /** Puts each key's saved model in its row (when the popup opens). */
+  function fillModels() {
+    const list = kr().list();
+    for (const r of rows.values()) r.model.value = list.find((i) => i.provider === r.p.id)?.model || '';
+  }
+
+  el.close.addEventListener('click', () => dialog.close());
+  // A click on the backdrop (outside the dialog's box) closes it too.
+  dialog.addEventListener('click', (e) => {
+    if (e.target !== dialog) return;
+    const b = dialog.getBoundingClientRect();
+    const inside = e.clientX >= b.left && e.clientX <= b.right && e.clientY >= b.top && e.clientY <= b.bottom;
+    if (!inside) dialog.close();
+  });
+  dialog.addEventListener('close', () => {
+    // Leave no key text behind in the page.
+    for (const r of rows.values()) {
+      r.key.value = '';
+      say(r, '');
+    }
+    el.newPass.value = el.confirmPass.value = el.pass.value = '';
+    vaultSay('');
+    opener.focus();
+  });
+
+  /** Opens the popup; with a provider id, brings that row into view. */
+  function open(providerId) {
+    refresh();
+    fillModels();
+    const r = providerId ? rows.get(providerId) : undefined;
+    if (r && el.rowsMore.contains(r.li)) el.more.open = true;
+    if (!dialog.open) dialog.showModal();
+    const state = kr().state;
+    if (state === 'empty') el.newPass.focus();
+    else if (state === 'locked') el.pass.focus();
+    else if (r) r.key.focus();
+    r?.li.scrollIntoView({ block: 'nearest' });
+  }
+
+  return {
+    open,
+    refresh() {
+      if (dialog.open) refresh();
+    },
+    /** Called every second: chips change when a key expires or auto-locks. */
+    tick() {
+      if (dialog.open) refresh();
+    },
+  };
+}

@@ -1,0 +1,476 @@
+// End-to-end tests of the demo: the real wasm package in Debian's Chromium,
+// driven by playwright-core, against www/server.mjs started in-process.
+//
+//   node --test www/tests/
+//
+// Needs pkg/ (built by wasm-pack; the tests fail without it) and Chromium at
+// /usr/bin/chromium (or $CHROMIUM). The page runs with ?iterations=100000 so
+// PBKDF2 stays quick. Writes docs/settings-popup.png.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../server.mjs';
+
+const ROOT = new URL('../../', import.meta.url);
+const PKG_JS = fileURLToPath(new URL('pkg/byok_keyring.js', ROOT));
+const SCREENSHOT = fileURLToPath(new URL('docs/settings-popup.png', ROOT));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PASSPHRASE = 'correct horse battery';
+
+// ---- made-up keys of the right shape (deterministic) ----
+
+function pseudoRandom(alphabet, n, seed) {
+  let x = seed >>> 0;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out += alphabet[(x >>> 16) % alphabet.length];
+  }
+  return out;
+}
+const URLSAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const OPENAI_KEY = `sk-proj-${pseudoRandom(URLSAFE, 74, 1)}T3BlbkFJ${pseudoRandom(URLSAFE, 74, 2)}`;
+const ANTHROPIC_KEY = `sk-ant-api03-${pseudoRandom(URLSAFE, 93, 3)}AA`;
+const GROQ_KEY = `gsk_${pseudoRandom(ALNUM, 52, 4)}`;
+const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+
+// ---- shared browser and server ----
+
+let browser;
+let srv;
+const serverLog = [];
+
+before(async () => {
+  assert.ok(
+    existsSync(PKG_JS),
+    `${PKG_JS} is missing: build the wasm package first (wasm-pack build --target web).`,
+  );
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM=...).`);
+  srv = await startServer({ port: 0, credits: 1000, log: (line) => serverLog.push(line) });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+/** A fresh browser context (own storage); closed when the test ends. */
+async function newContext(t, options = {}) {
+  const ctx = await browser.newContext(options);
+  ctx.setDefaultTimeout(20_000);
+  t.after(() => ctx.close());
+  return ctx;
+}
+
+/** Opens the demo and waits for the library; fails the test on page errors. */
+async function openDemo(ctx) {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.errors = errors;
+  await page.goto(`${srv.url}/?iterations=100000`);
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  return page;
+}
+
+const state = (page) => page.evaluate(() => window.__demo.keyring.state);
+const chip = (page, provider) => page.textContent(`#chip-${provider}`);
+const billing = (page) => page.textContent('#billing-text');
+
+async function openSettings(page) {
+  if (!(await page.evaluate(() => document.getElementById('settings').open))) {
+    await page.click('#settings-btn');
+  }
+  await page.waitForSelector('#settings[open]');
+}
+
+async function closeSettings(page) {
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('settings').open);
+}
+
+/** Creates the vault through the popup (which stays open). */
+async function createVault(page, passphrase = PASSPHRASE) {
+  await openSettings(page);
+  await page.fill('#passphrase-new', passphrase);
+  await page.fill('#passphrase-confirm', passphrase);
+  await page.click('#create-btn');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+}
+
+async function unlock(page, passphrase = PASSPHRASE) {
+  await openSettings(page);
+  await page.fill('#passphrase', passphrase);
+  await page.click('#unlock-btn');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+}
+
+/** Adds a key through its row in the popup (which stays open). */
+async function addKey(page, provider, key) {
+  await openSettings(page);
+  await page.fill(`#key-${provider}`, key);
+  await page.click(`#save-${provider}`);
+  await page.waitForFunction((p) => document.getElementById(`chip-${p}`).textContent === 'Configured', provider);
+}
+
+const replies = '#log .msg-assistant, #log .msg-system';
+
+/**
+ * Sends a message (or clicks a feature button) and waits for the reply.
+ * Returns what the server saw: deduct calls made, the /api/chat request's
+ * headers, and the reply text.
+ */
+async function send(page, { text = 'Hello there', button = '#send' } = {}) {
+  const deductBefore = srv.stats.deductCalls;
+  const n = await page.locator(replies).count();
+  await page.fill('#message', text);
+  const chatRequest = page.waitForRequest((r) => r.url().endsWith('/api/chat'));
+  await page.click(button);
+  const request = await chatRequest;
+  await page.waitForFunction(
+    ([sel, count]) => document.querySelectorAll(sel).length > count,
+    [replies, n],
+  );
+  return {
+    deducted: srv.stats.deductCalls - deductBefore,
+    headers: await request.allHeaders(),
+    reply: await page.locator(replies).last().textContent(),
+  };
+}
+
+/** Every storage item of the page's origin, as stable JSON. */
+const dumpStorage = (page) =>
+  page.evaluate(() => {
+    const all = (s) => Object.fromEntries(Object.keys(s).sort().map((k) => [k, s.getItem(k)]));
+    return JSON.stringify({ local: all(localStorage), session: all(sessionStorage) });
+  });
+
+/** Asserts that no 9-character window of `key` appears in `text`. */
+function assertNoWindowOf(key, text) {
+  for (let i = 0; i + 9 <= key.length; i++) {
+    assert.ok(!text.includes(key.slice(i, i + 9)), `storage contains "${key.slice(i, i + 9)}" (offset ${i})`);
+  }
+}
+
+function assertNoPageErrors(page) {
+  assert.deepEqual(page.errors, [], 'the page threw');
+}
+
+// ---- tests ----
+
+test('platform credits without a key; own key skips the deduct and reaches /api/chat; features still deduct', async (t) => {
+  const page = await openDemo(await newContext(t));
+
+  assert.match(await billing(page), /Using platform credits/);
+  let r = await send(page, { text: 'no key yet' });
+  assert.equal(r.deducted, 1, 'a message without a key costs one credit');
+  assert.equal(r.headers['x-user-api-key'], undefined);
+  assert.match(r.reply, /platform credits/);
+  assert.equal(await page.textContent('#credits-value'), String(srv.stats.credits));
+
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await closeSettings(page);
+  assert.match(await billing(page), /Using your own key/);
+
+  const byokBefore = srv.stats.byokCalls;
+  r = await send(page, { text: 'with my key' });
+  assert.equal(r.deducted, 0, 'BYOK messages do not deduct');
+  assert.equal(r.headers['x-user-api-key'], OPENAI_KEY);
+  assert.equal(r.headers['x-user-api-provider'], 'openai');
+  assert.equal(srv.stats.byokCalls, byokBefore + 1);
+  assert.equal(srv.stats.lastUserKeySha256, sha256(OPENAI_KEY), 'the server received exactly the key');
+  assert.match(r.reply, /your own key/);
+
+  for (const button of ['#deep-analysis', '#fix-code']) {
+    r = await send(page, { text: 'analyse this', button });
+    assert.equal(r.deducted, 1, `${button} is platform-only: it deducts even with a key`);
+    assert.equal(r.headers['x-user-api-key'], undefined, `${button} must not send the user's key`);
+  }
+
+  const usage = await page.evaluate(() => window.__demo.keyring.usage());
+  assert.deepEqual(usage.openai, { byok: 1, platform: 3 });
+  assert.ok(serverLog.includes('byok call for openai'));
+  assertNoWindowOf(OPENAI_KEY, serverLog.join('\n'));
+  assertNoPageErrors(page);
+});
+
+test('a disabled, removed or expired key falls back to platform credits', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+
+  // Disabled.
+  await page.click('#enabled-openai');
+  assert.equal(await chip(page, 'openai'), 'Disabled');
+  await closeSettings(page);
+  assert.match(await billing(page), /Using platform credits/);
+  let r = await send(page);
+  assert.equal(r.deducted, 1);
+  assert.equal(r.headers['x-user-api-key'], undefined);
+
+  // Enabled again: BYOK.
+  await openSettings(page);
+  await page.click('#enabled-openai');
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  await closeSettings(page);
+  assert.equal((await send(page)).deducted, 0);
+
+  // Removed.
+  await openSettings(page);
+  await page.click('#remove-openai');
+  assert.equal(await chip(page, 'openai'), 'Not configured');
+  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
+  await closeSettings(page);
+  r = await send(page);
+  assert.equal(r.deducted, 1);
+  assert.equal(r.headers['x-user-api-key'], undefined);
+
+  // Expired (the test hook sets a 1 ms expiry).
+  await page.evaluate((key) => window.__demo.keyring.set('openai', key, { expiresInMs: 1 }), OPENAI_KEY);
+  await page.waitForTimeout(20);
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), undefined);
+  await openSettings(page);
+  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Expired');
+  await closeSettings(page);
+  await page.waitForFunction(() => /Using platform credits/.test(document.getElementById('billing-text').textContent));
+  r = await send(page);
+  assert.equal(r.deducted, 1);
+  assert.equal(r.headers['x-user-api-key'], undefined);
+  assertNoPageErrors(page);
+});
+
+test('live validation: an Anthropic key in the OpenAI row is refused; whitespace is trimmed', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+
+  await page.fill('#key-openai', ANTHROPIC_KEY);
+  const wrong = 'This looks like an Anthropic key, not an OpenAI key.';
+  assert.equal(await page.textContent('#feedback-openai'), wrong);
+  await page.press('#key-openai', 'Enter');
+  assert.equal(await page.textContent('#feedback-openai'), wrong);
+  assert.equal(await chip(page, 'openai'), 'Not configured');
+  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
+
+  // The row offers to put it where it belongs.
+  await page.click('#form-openai ~ .prow-foot .linklike');
+  assert.equal(await page.inputValue('#key-openai'), '');
+  assert.equal(await page.inputValue('#key-anthropic'), ANTHROPIC_KEY);
+  assert.match(await page.textContent('#feedback-anthropic'), /valid Anthropic key/);
+
+  // A valid key shows green feedback naming the provider.
+  await page.click('#more-providers summary');
+  await page.fill('#key-groq', GROQ_KEY);
+  assert.match(await page.textContent('#feedback-groq'), /Looks like a valid Groq key/);
+  assert.equal(await page.getAttribute('#feedback-groq', 'data-kind'), 'ok');
+
+  // Surrounding whitespace (an <input> drops newlines itself) is trimmed.
+  await page.fill('#key-openai', `  ${OPENAI_KEY} `);
+  await page.press('#key-openai', 'Enter');
+  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Configured');
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+  // Straight through the API, a trailing newline is trimmed too.
+  await page.evaluate((key) => window.__demo.keyring.set('openai', `${key}\n`), OPENAI_KEY);
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+  assertNoPageErrors(page);
+});
+
+test('after a reload the key is Locked and Send uses credits until unlocked', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await closeSettings(page);
+  assert.equal((await send(page)).deducted, 0);
+
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  assert.equal(await state(page), 'locked');
+  assert.match(await billing(page), /Using platform credits.*locked/);
+  let r = await send(page);
+  assert.equal(r.deducted, 1, 'a locked key cannot be used');
+  assert.equal(r.headers['x-user-api-key'], undefined);
+
+  await openSettings(page);
+  assert.equal(await chip(page, 'openai'), 'Locked');
+  assert.match(await page.textContent('#masked-openai'), /^sk-p/);
+  await unlock(page);
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  await closeSettings(page);
+  assert.match(await billing(page), /Using your own key/);
+  r = await send(page);
+  assert.equal(r.deducted, 0);
+  assert.equal(r.headers['x-user-api-key'], OPENAI_KEY);
+  assertNoPageErrors(page);
+});
+
+test('by default keys live in sessionStorage: a new browser context has none', async (t) => {
+  const ctx = await newContext(t);
+  const page = await openDemo(ctx);
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  const dump = await dumpStorage(page);
+  assert.ok(JSON.parse(dump).session['byok-keyring:demo-user'], 'the vault is in sessionStorage');
+  assertNoWindowOf(OPENAI_KEY, dump);
+
+  // A new context carrying over everything a browser keeps (localStorage, cookies).
+  const ctx2 = await newContext(t, { storageState: await ctx.storageState() });
+  const page2 = await openDemo(ctx2);
+  assert.equal(await state(page2), 'empty');
+  assert.deepEqual(await page2.evaluate(() => window.__demo.keyring.list()), []);
+  await openSettings(page2);
+  assert.equal(await chip(page2, 'openai'), 'Not configured');
+  await closeSettings(page2);
+  assert.equal((await send(page2)).deducted, 1);
+  assertNoPageErrors(page);
+  assertNoPageErrors(page2);
+});
+
+test('"Remember on this device" keeps the encrypted vault in localStorage, locked', async (t) => {
+  const ctx = await newContext(t);
+  const page = await openDemo(ctx);
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await addKey(page, 'anthropic', ANTHROPIC_KEY);
+
+  await page.click('label[for=remember]');
+  assert.equal(await page.isChecked('#remember'), true);
+  assert.equal(await state(page), 'locked', 're-opened on localStorage: unlock again');
+  let dump = JSON.parse(await dumpStorage(page));
+  assert.ok(dump.local['byok-keyring:demo-user']);
+  assert.equal(dump.session['byok-keyring:demo-user'], undefined);
+  await unlock(page);
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('anthropic')), ANTHROPIC_KEY);
+
+  // "Close the browser and come back": only localStorage survives.
+  const ctx2 = await newContext(t, { storageState: await ctx.storageState() });
+  const page2 = await openDemo(ctx2);
+  assert.equal(await state(page2), 'locked');
+  await openSettings(page2);
+  assert.equal(await page2.isChecked('#remember'), true);
+  assert.equal(await chip(page2, 'openai'), 'Locked');
+  assert.equal(await chip(page2, 'anthropic'), 'Locked');
+  for (const p of [page, page2]) {
+    const text = await dumpStorage(p);
+    assertNoWindowOf(OPENAI_KEY, text);
+    assertNoWindowOf(ANTHROPIC_KEY, text);
+    assertNoWindowOf(PASSPHRASE, text);
+  }
+  await unlock(page2);
+  assert.equal(await page2.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+  await closeSettings(page2);
+  assert.equal((await send(page2)).deducted, 0);
+
+  // Switching it off moves the vault back to sessionStorage.
+  await openSettings(page2);
+  await page2.click('label[for=remember]');
+  dump = JSON.parse(await dumpStorage(page2));
+  assert.equal(dump.local['byok-keyring:demo-user'], undefined);
+  assert.ok(dump.session['byok-keyring:demo-user']);
+  assert.equal(await state(page2), 'locked');
+  assertNoPageErrors(page);
+  assertNoPageErrors(page2);
+});
+
+test('a wrong passphrase shows an error and leaves storage byte-for-byte unchanged', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+
+  const before = await dumpStorage(page);
+  await openSettings(page);
+  await page.fill('#passphrase', 'not the passphrase');
+  await page.click('#unlock-btn');
+  await page.waitForFunction(() => document.getElementById('vault-msg').dataset.kind === 'error');
+  assert.ok((await page.textContent('#vault-msg')).length > 10);
+  assert.equal(await state(page), 'locked');
+  assert.equal(await dumpStorage(page), before);
+  assert.equal(await chip(page, 'openai'), 'Locked');
+
+  // A weak passphrase is refused too (on a fresh vault).
+  await page.click('#forget-btn');
+  await page.click('#forget-yes');
+  assert.equal(await state(page), 'empty');
+  await page.fill('#passphrase-new', 'short');
+  await page.fill('#passphrase-confirm', 'short');
+  await page.click('#create-btn');
+  await page.waitForFunction(() => document.getElementById('vault-msg').dataset.kind === 'error');
+  assert.equal(await state(page), 'empty');
+  assertNoPageErrors(page);
+});
+
+test('the popup works with the keyboard alone', async (t) => {
+  const page = await openDemo(await newContext(t));
+  const active = () => page.evaluate(() => document.activeElement?.id || '');
+  async function tabTo(id, max = 40) {
+    for (let i = 0; i < max && (await active()) !== id; i++) await page.keyboard.press('Tab');
+    assert.equal(await active(), id, `Tab should reach #${id}`);
+  }
+
+  await tabTo('settings-btn');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#settings[open]');
+  await tabTo('passphrase-new');
+  await page.keyboard.type(PASSPHRASE);
+  await page.keyboard.press('Tab');
+  assert.equal(await active(), 'passphrase-confirm');
+  await page.keyboard.type(PASSPHRASE);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+
+  await tabTo('key-openai');
+  await page.keyboard.insertText(OPENAI_KEY);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Configured');
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+
+  // Every field in the popup has a label.
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('#settings input, #settings select')]
+      .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.id),
+  );
+  assert.deepEqual(unlabelled, []);
+
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('settings').open);
+  assert.equal(await active(), 'settings-btn', 'focus returns to the Settings button');
+  assertNoPageErrors(page);
+});
+
+test('screenshot: the popup with two configured keys', async (t) => {
+  const ctx = await newContext(t, { viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 });
+  const page = await openDemo(ctx);
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await page.fill('#model-anthropic', 'claude-sonnet-4-5');
+  await addKey(page, 'anthropic', ANTHROPIC_KEY);
+  await closeSettings(page);
+  await send(page, { text: 'Summarise our Q3 roadmap in three bullets.' });
+  await page.click('#settings-btn');
+  await page.waitForSelector('#settings[open]');
+  await page.mouse.move(0, 0);
+  mkdirSync(new URL('docs/', ROOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
+  assert.ok(statSync(SCREENSHOT).size > 10_000);
+  assertNoPageErrors(page);
+});
