@@ -13,6 +13,10 @@ const PLATFORM_ONLY = ['deep-analysis', 'fix-code']; // features we always pay f
 const AUTO_LOCK_MS = 30 * 60 * 1000;
 
 const $ = (id) => document.getElementById(id);
+/** Sets an element's text only when it differs (no needless live-region updates). */
+const setText = (el, text) => {
+  if (el.textContent !== text) el.textContent = text;
+};
 const ui = {
   banner: $('banner'),
   credits: $('credits-value'),
@@ -86,7 +90,12 @@ function fillProviderPicker() {
 
 /** The model to show for a provider: the one saved with the key, else the default. */
 function modelFor(providerId) {
-  const info = kr().list().find((k) => k.provider === providerId);
+  let info;
+  try {
+    info = kr().list().find((k) => k.provider === providerId);
+  } catch {
+    // A corrupt vault: the settings popup explains it.
+  }
   return info?.model || providerById.get(providerId).defaultModel;
 }
 
@@ -119,10 +128,11 @@ function refreshBilling() {
     mode = 'none';
     text = `${name} needs your own key`;
   }
+  // Runs every second inside a live region: only touch what changed.
   ui.billing.dataset.mode = mode;
-  if (ui.billingText.textContent !== text) ui.billingText.textContent = text;
+  setText(ui.billingText, text);
   ui.billingAction.hidden = mode !== 'locked' && mode !== 'none';
-  ui.billingAction.textContent = mode === 'locked' ? 'Unlock' : 'Add key';
+  setText(ui.billingAction, mode === 'locked' ? 'Unlock' : 'Add key');
   ui.send.disabled = mode === 'none' || (mode === 'locked' && !served) || busy;
   for (const b of ui.features) {
     b.disabled = !served || busy;
@@ -275,7 +285,7 @@ store.subscribe((event) => {
 // the checks are cheap, so re-evaluate once a second.
 setInterval(() => {
   refreshBilling();
-  settings.tick();
+  settings.refresh();
 }, 1000);
 
 // Test hook (the e2e tests drive the keyring through it). It exposes nothing

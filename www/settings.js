@@ -25,6 +25,11 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Sets an element's text only when it differs (refresh runs every second). */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 /** "an OpenAI key" / "a Groq key", as the library's messages say it. */
 const aKeyOf = (name) => `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} key`;
 
@@ -270,21 +275,23 @@ export function createSettings({ store, lib, providers, platformProviders, opene
       r.expires.value = '';
       r.editing = false;
       say(r, `Saved. ${name} calls now use your key.`, 'ok');
+      refresh();
+      r.edit.focus(); // the form is now hidden: keep focus in the row
     } catch (err) {
       // invalid_key: show the same precise message (and fix) as while typing.
       if (err.code === 'invalid_key') liveValidate(r);
       else say(r, err.message, 'error');
+      refresh();
       r.key.focus();
     }
-    refresh();
   }
 
   function updateRow(r, info, state) {
     const [label, kind] = chipFor(info, state);
-    if (r.chip.textContent !== label) r.chip.textContent = label;
+    setText(r.chip, label);
     r.chip.dataset.kind = kind;
-    r.masked.textContent = info ? info.masked : '';
-    r.meta.textContent = [info?.model, formatExpiry(info)].filter(Boolean).join(' · ');
+    setText(r.masked, info ? info.masked : '');
+    setText(r.meta, [info?.model, formatExpiry(info)].filter(Boolean).join(' · '));
     r.enabled.checked = Boolean(info?.enabled);
     r.enabled.disabled = !info;
     r.enabled.parentElement.classList.toggle('is-hidden', !info);
@@ -294,7 +301,7 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     r.edit.hidden = !info || r.editing;
     r.remove.hidden = !info;
     r.cancel.hidden = !r.editing;
-    r.save.textContent = info ? 'Save' : 'Add';
+    setText(r.save, info ? 'Save' : 'Add');
     r.save.setAttribute('aria-label', `${info ? 'Save' : 'Add'} ${r.p.name} key`);
     r.key.placeholder = info ? 'New key (empty keeps the current one)' : r.keyPlaceholder;
     r.li.dataset.configured = String(Boolean(info));
@@ -421,14 +428,20 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     el.unlocked.hidden = state !== 'unlocked';
     dialog.dataset.state = state;
     el.remember.checked = store.remember;
-    el.storeNote.textContent = store.remember
-      ? 'Kept on this device (encrypted) until you forget them.'
-      : 'Kept until you close the browser.';
+    setText(
+      el.storeNote,
+      store.remember ? 'Kept on this device (encrypted) until you forget them.' : 'Kept until you close the browser.',
+    );
     let list = [];
     try {
       list = k.list();
     } catch (err) {
-      vaultSay(`Your stored keys could not be read (${err.message}). “Forget all keys” starts over.`, 'error');
+      vaultSay(
+        err.code === 'corrupt'
+          ? 'Your stored keys could not be read: the saved data is damaged. “Forget all keys” deletes it so you can start over.'
+          : err.message,
+        'error',
+      );
     }
     const byProvider = new Map(list.map((i) => [i.provider, i]));
     let moreConfigured = 0;
@@ -437,7 +450,7 @@ export function createSettings({ store, lib, providers, platformProviders, opene
       updateRow(r, info, state);
       if (info && el.rowsMore.contains(r.li)) moreConfigured += 1;
     }
-    el.moreCount.textContent = moreConfigured ? `${moreConfigured} configured` : '';
+    setText(el.moreCount, moreConfigured ? `${moreConfigured} configured` : '');
     el.forget.disabled = state === 'empty';
   }
 
@@ -448,7 +461,12 @@ export function createSettings({ store, lib, providers, platformProviders, opene
   }
   /** Puts each key's saved model in its row (when the popup opens). */
   function fillModels() {
-    const list = kr().list();
+    let list = [];
+    try {
+      list = kr().list();
+    } catch {
+      // A corrupt vault: refresh() already says so.
+    }
     for (const r of rows.values()) r.model.value = list.find((i) => i.provider === r.p.id)?.model || '';
   }
 
@@ -464,9 +482,12 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     // Leave no key text behind in the page.
     for (const r of rows.values()) {
       r.key.value = '';
+      r.editing = false;
       say(r, '');
     }
     el.newPass.value = el.confirmPass.value = el.pass.value = '';
+    el.forgetConfirm.hidden = true;
+    el.forget.hidden = false;
     vaultSay('');
     opener.focus();
   });
@@ -481,17 +502,14 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     const state = kr().state;
     if (state === 'empty') el.newPass.focus();
     else if (state === 'locked') el.pass.focus();
-    else if (r) r.key.focus();
+    else if (r) (r.li.dataset.configured === 'true' ? r.edit : r.key).focus();
     r?.li.scrollIntoView({ block: 'nearest' });
   }
 
   return {
     open,
+    /** Re-reads the keyring (on changes, and every second for expiry). */
     refresh() {
-      if (dialog.open) refresh();
-    },
-    /** Called every second: chips change when a key expires or auto-locks. */
-    tick() {
       if (dialog.open) refresh();
     },
   };

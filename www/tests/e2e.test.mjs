@@ -136,7 +136,7 @@ const replies = '#log .msg-assistant, #log .msg-system';
 /**
  * Sends a message (or clicks a feature button) and waits for the reply.
  * Returns what the server saw: deduct calls made, the /api/chat request's
- * headers, and the reply text.
+ * headers and body, and the reply text.
  */
 async function send(page, { text = 'Hello there', button = '#send' } = {}) {
   const deductBefore = srv.stats.deductCalls;
@@ -152,6 +152,7 @@ async function send(page, { text = 'Hello there', button = '#send' } = {}) {
   return {
     deducted: srv.stats.deductCalls - deductBefore,
     headers: await request.allHeaders(),
+    postData: request.postData(),
     reply: await page.locator(replies).last().textContent(),
   };
 }
@@ -455,6 +456,58 @@ test('the popup works with the keyboard alone', async (t) => {
   await page.waitForFunction(() => !document.getElementById('settings').open);
   assert.equal(await active(), 'settings-btn', 'focus returns to the Settings button');
   assertNoPageErrors(page);
+});
+
+test('Update keeps the stored key when only the model or expiry changes', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  await addKey(page, 'anthropic', ANTHROPIC_KEY);
+  assert.equal(await page.isVisible('#key-anthropic'), false, 'a configured row is collapsed');
+
+  await page.click('#edit-anthropic');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'key-anthropic');
+  await page.fill('#model-anthropic', 'claude-opus-4-1');
+  await page.selectOption('#expires-anthropic', { label: '1 day' });
+  await page.press('#key-anthropic', 'Enter');
+  await page.waitForFunction(() => document.getElementById('meta-anthropic').textContent.includes('claude-opus-4-1'));
+  const [info] = await page.evaluate(() => window.__demo.keyring.list());
+  assert.equal(info.model, 'claude-opus-4-1');
+  assert.ok(info.expiresAt > Date.now() + 23 * 3600_000 && !info.expired);
+  assert.match(await page.textContent('#meta-anthropic'), /expires/);
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('anthropic')), ANTHROPIC_KEY);
+
+  // The chat's model picker follows the saved model.
+  await closeSettings(page);
+  await page.selectOption('#provider', 'anthropic');
+  assert.equal(await page.inputValue('#model'), 'claude-opus-4-1');
+  const r = await send(page);
+  assert.equal(r.deducted, 0);
+  assert.equal(r.headers['x-user-api-provider'], 'anthropic');
+  assert.equal(JSON.parse(r.postData).model, 'claude-opus-4-1');
+  assertNoPageErrors(page);
+});
+
+test('out of credits: the deduct answers 402 and no chat request is made', async (t) => {
+  const poor = await startServer({ port: 0, credits: 1, log: () => {} });
+  t.after(() => poor.close());
+  const ctx = await newContext(t);
+  const page = await ctx.newPage();
+  await page.goto(`${poor.url}/?iterations=100000`);
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  const count = () => page.locator(replies).count();
+
+  await page.fill('#message', 'first');
+  await page.click('#send');
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, replies);
+  assert.equal(await page.textContent('#credits-value'), '0');
+
+  await page.fill('#message', 'second');
+  await page.click('#send');
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, replies);
+  assert.match(await page.locator(replies).last().textContent(), /Out of credits/);
+  assert.equal(await count(), 2);
+  assert.equal(poor.stats.deductCalls, 2);
+  assert.equal(poor.stats.chatCalls, 1, 'no chat call after a 402');
 });
 
 test('screenshot: the popup with two configured keys', async (t) => {

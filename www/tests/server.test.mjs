@@ -1,0 +1,119 @@
+// Unit tests of www/server.mjs over real HTTP (no browser needed).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { startServer } from '../server.mjs';
+
+let srv;
+let pkgDir;
+const logs = [];
+
+before(async () => {
+  // A stand-in pkg/ so these tests do not depend on the wasm build.
+  pkgDir = mkdtempSync(path.join(tmpdir(), 'byok-pkg-'));
+  writeFileSync(path.join(pkgDir, 'byok_keyring.js'), 'export default 1;\n');
+  writeFileSync(path.join(pkgDir, 'byok_keyring_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  srv = await startServer({ port: 0, credits: 2, pkgDir, log: (line) => logs.push(line) });
+});
+
+after(async () => {
+  await srv?.close();
+  rmSync(pkgDir, { recursive: true, force: true });
+});
+
+/** A raw GET, so paths reach the server exactly as written (no URL normalisation). */
+function rawGet(rawPath) {
+  return new Promise((resolve, reject) => {
+    const { port } = srv.server.address();
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET' }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const post = (p, body, headers = {}) =>
+  fetch(srv.url + p, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+test('serves www/ and pkg/ with the right MIME types', async () => {
+  const index = await rawGet('/');
+  assert.equal(index.status, 200);
+  assert.match(index.headers['content-type'], /^text\/html/);
+  assert.match(index.body, /<dialog id="settings"/);
+  assert.match(index.headers['content-security-policy'], /connect-src 'self'/);
+
+  assert.match((await rawGet('/app.js')).headers['content-type'], /^text\/javascript/);
+  assert.match((await rawGet('/server.mjs')).headers['content-type'], /^text\/javascript/);
+  assert.match((await rawGet('/style.css')).headers['content-type'], /^text\/css/);
+  assert.match((await rawGet('/pkg/byok_keyring.js')).headers['content-type'], /^text\/javascript/);
+  const wasm = await rawGet('/pkg/byok_keyring_bg.wasm');
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers['content-type'], 'application/wasm');
+  assert.equal((await rawGet('/nope.js')).status, 404);
+});
+
+test('refuses directory traversal and dotfiles', async () => {
+  for (const p of [
+    '/../Cargo.toml',
+    '/pkg/../../Cargo.toml',
+    '/pkg/..%2f..%2fCargo.toml',
+    '/%2e%2e/Cargo.toml',
+    '/..%5cCargo.toml',
+    '/pkg/%2e%2e%2fbyok_keyring.js',
+    '/.git/config',
+    '/tests/%00.mjs',
+    '/%E0%A4%A',
+  ]) {
+    const res = await rawGet(p);
+    assert.equal(res.status, 404, p);
+    assert.doesNotMatch(res.body, /\[package\]|repositoryformatversion/, p);
+  }
+});
+
+test('credits: read, deduct, 402 at zero', async () => {
+  assert.deepEqual(await (await fetch(`${srv.url}/api/user/credits`)).json(), { credits: 2 });
+  assert.deepEqual(await (await post('/api/user/deduct-credits', {})).json(), { credits: 1 });
+  assert.deepEqual(await (await post('/api/user/deduct-credits', { provider: 'openai' })).json(), { credits: 0 });
+  const refused = await post('/api/user/deduct-credits', {});
+  assert.equal(refused.status, 402);
+  assert.equal((await refused.json()).error, 'Out of credits');
+  assert.equal(srv.stats.deductCalls, 3);
+  assert.equal(srv.stats.credits, 0);
+});
+
+test('chat: billed to the user with X-User-Api-Key, which is never logged', async () => {
+  const key = `gsk_${'Zq7'.repeat(17)}x`;
+  const byok = await post(
+    '/api/chat',
+    { provider: 'groq', model: 'llama', message: 'hi' },
+    { 'X-User-Api-Key': key, 'X-User-Api-Provider': 'groq' },
+  );
+  const body = await byok.json();
+  assert.equal(body.billedTo, 'user');
+  assert.match(body.reply, /hi/);
+  assert.equal(srv.stats.byokCalls, 1);
+  assert.equal(srv.stats.lastUserKeyProvider, 'groq');
+  assert.ok(logs.includes('byok call for groq'));
+  assert.ok(!logs.join('\n').includes(key.slice(4, 13)), 'the key must not be logged');
+  assert.ok(!JSON.stringify(srv.stats).includes(key.slice(4, 13)), 'the key must not be kept');
+
+  const platform = await (await post('/api/chat', { provider: 'openai', message: 'yo', feature: 'fix-code' })).json();
+  assert.equal(platform.billedTo, 'platform');
+  assert.match(platform.reply, /Fixed code/);
+});
+
+test('bad requests get JSON errors', async () => {
+  const bad = await fetch(`${srv.url}/api/chat`, { method: 'POST', body: '{oops' });
+  assert.equal(bad.status, 400);
+  const big = await fetch(`${srv.url}/api/chat`, { method: 'POST', body: 'x'.repeat(70_000) }).catch(() => null);
+  assert.ok(big === null || big.status === 413);
+  assert.equal((await fetch(`${srv.url}/api/chat`)).status, 405);
+  assert.equal((await fetch(`${srv.url}/api/nothing`)).status, 404);
+});
