@@ -339,3 +339,105 @@ async fn on_change_reports_changes_and_unsubscribes() {
     );
     drop(cb);
 }
+
+// ---------------------------------------------------------------- KDF paths
+
+fn kdf_options(
+    namespace: &str,
+    kdf: &str,
+    iterations: u32,
+) -> byok_keyring::wasm::types::KeyringOptionsArg {
+    let o = options(namespace, "local");
+    Reflect::set(&o, &"kdf".into(), &kdf.into()).unwrap();
+    Reflect::set(&o, &"iterations".into(), &iterations.into()).unwrap();
+    o.unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_and_wasm_pbkdf2_agree_on_rfc7914_vectors() {
+    use byok_keyring::wasm::webcrypto_kdf;
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("data/pbkdf2-sha256-rfc7914.json")).unwrap();
+    let subtle = webcrypto_kdf::subtle().expect("crypto.subtle in a secure context");
+    for v in doc["vectors"].as_array().unwrap() {
+        let pw = v["password"].as_str().unwrap().as_bytes();
+        let salt = v["salt"].as_str().unwrap().as_bytes();
+        let c = v["iterations"].as_u64().unwrap() as u32;
+        let len = v["dkLen"].as_u64().unwrap() as usize;
+        let web = webcrypto_kdf::pbkdf2_sha256(&subtle, pw, salt, c, len)
+            .await
+            .unwrap();
+        let mut rust = vec![0u8; len];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, c, &mut rust);
+        let hex: String = web.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, v["dk"].as_str().unwrap());
+        assert_eq!(web, rust);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_and_wasm_pbkdf2_agree_on_random_inputs() {
+    use byok_keyring::wasm::webcrypto_kdf;
+    let subtle = webcrypto_kdf::subtle().unwrap();
+    for i in 0..24u32 {
+        let seed: [u8; 48] = byok_keyring::crypto::random().unwrap();
+        let pw = &seed[..1 + (seed[0] as usize % 32)];
+        let salt = &seed[32..48];
+        let c = 1 + (i * 97) % 2000;
+        let web = webcrypto_kdf::pbkdf2_sha256(&subtle, pw, salt, c, 32)
+            .await
+            .unwrap();
+        let mut rust = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, c, &mut rust);
+        assert_eq!(web, rust, "input {i}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn both_backends_open_each_others_vaults() {
+    let web = JsKeyring::new(Some(kdf_options("kdf-a", "auto", 100_000))).unwrap();
+    assert_eq!(web.kdf_backend(), "webcrypto");
+    JsFuture::from(web.create(s(PASS))).await.unwrap();
+    web.set(s("groq"), s(&key("groq")), None).unwrap();
+    assert_eq!(
+        web.kdf_backend(),
+        "webcrypto",
+        "WebCrypto did not fall back"
+    );
+    let wasm = JsKeyring::new(Some(kdf_options("kdf-a", "wasm", 100_000))).unwrap();
+    assert_eq!(wasm.kdf_backend(), "wasm");
+    JsFuture::from(wasm.unlock(s(PASS))).await.unwrap();
+    assert_eq!(
+        wasm.get(s("groq")).unwrap().as_string().unwrap(),
+        key("groq")
+    );
+    let err = JsFuture::from(wasm.unlock(s("not it at all")))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), "wrong_passphrase");
+    wasm.reset().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn unlock_upgrades_weaker_vaults_in_one_write() {
+    let old = JsKeyring::new(Some(kdf_options("kdf-up", "auto", 100_000))).unwrap();
+    JsFuture::from(old.create(s(PASS))).await.unwrap();
+    old.set(s("openai"), s(&key("openai")), None).unwrap();
+    let stored = |name: &str| -> u64 {
+        let text = rawItem("localStorage", name).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["kdf"]["iterations"].as_u64().unwrap()
+    };
+    assert_eq!(stored("byok-keyring:kdf-up"), 100_000);
+    let new = JsKeyring::new(Some(kdf_options("kdf-up", "auto", 300_000))).unwrap();
+    JsFuture::from(new.unlock(s(PASS))).await.unwrap();
+    assert_eq!(stored("byok-keyring:kdf-up"), 300_000);
+    assert_eq!(
+        new.get(s("openai")).unwrap().as_string().unwrap(),
+        key("openai")
+    );
+    let again = JsKeyring::new(Some(kdf_options("kdf-up", "wasm", 100_000))).unwrap();
+    JsFuture::from(again.unlock(s(PASS))).await.unwrap();
+    assert_eq!(stored("byok-keyring:kdf-up"), 300_000, "never downgraded");
+    again.reset().unwrap();
+}

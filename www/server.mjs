@@ -131,7 +131,9 @@ function cannedReply({ provider, model, message, feature }, billedTo) {
       ? `Deep analysis of ${quoted}: (demo) three key points, two risks, one next step.`
       : feature === 'fix-code'
         ? `Fixed code for ${quoted}: (demo) the bug was an off-by-one; here is the patch.`
-        : `(demo reply) You said ${quoted}.`;
+        : message
+          ? `(demo reply) You said ${quoted}.`
+          : '(demo reply) Hello!';
   return `${task} — ${provider}/${model || 'default'}, paid with ${who}.`;
 }
 
@@ -148,8 +150,9 @@ export async function startServer({
   log = (line) => console.log(line),
   pkgDir = PKG_DIR,
 } = {}) {
+  const initial = Number(credits);
   const stats = {
-    credits: Number(credits),
+    credits: Number.isFinite(initial) && initial >= 0 ? Math.floor(initial) : 100,
     deductCalls: 0,
     chatCalls: 0,
     byokCalls: 0,

@@ -2,10 +2,11 @@
 //! `providers` and the `Keyring` class. Each function converts its arguments
 //! ([`super::args`]), calls the core, and converts the result or error.
 
-use super::args::{self, StorageKind};
+use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
 use super::errors::{to_js, IntoJs};
 use super::types::{KeyringOptionsArg, OptionalString, SetOptionsArg};
+use super::webcrypto_kdf::WebCryptoKdf;
 use crate::error::Error;
 use crate::kdf::{Kdf, RustKdf};
 use crate::keyring::{self, Keyring as Core, State};
@@ -84,15 +85,22 @@ impl JsKeyring {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<KeyringOptionsArg>) -> Result<JsKeyring, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let (opts, kind) = args::keyring_options(&options).js()?;
-        let storage: Box<dyn Storage> = match kind {
+        let args = args::keyring_options(&options).js()?;
+        let storage: Box<dyn Storage> = match args.storage {
             StorageKind::Memory => Box::new(MemoryStorage::new()),
             kind => Box::new(BrowserStorage::open(kind).js()?),
         };
-        let core = Core::new(opts, storage, keyring::system_clock()).js()?;
+        let kdf: Rc<dyn Kdf> = match args.kdf {
+            KdfChoice::Wasm => Rc::new(RustKdf),
+            KdfChoice::Auto | KdfChoice::WebCrypto => match WebCryptoKdf::detect() {
+                Some(webcrypto) => Rc::new(webcrypto),
+                None => Rc::new(RustKdf),
+            },
+        };
+        let core = Core::new(args.options, storage, keyring::system_clock()).js()?;
         Ok(JsKeyring {
             core: Rc::new(RefCell::new(core)),
-            kdf: Rc::new(RustKdf),
+            kdf,
             listeners: Rc::default(),
             next_listener: Cell::new(0),
             timer_armed: Rc::default(),

@@ -143,9 +143,31 @@ pub enum StorageKind {
     Memory,
 }
 
+/// Which PBKDF2 implementation to use (`kdf` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KdfChoice {
+    /// WebCrypto when `crypto.subtle` exists, else pure Rust (the default).
+    Auto,
+    /// WebCrypto; like `Auto`, falls back to pure Rust where it is missing.
+    WebCrypto,
+    /// Always the pure-Rust implementation.
+    Wasm,
+}
+
+/// The checked `new Keyring(options)`.
+pub struct KeyringArgs {
+    /// The core's options.
+    pub options: Options,
+    /// Where the vault is kept.
+    pub storage: StorageKind,
+    /// Which PBKDF2 implementation runs.
+    pub kdf: KdfChoice,
+}
+
 /// `new Keyring(options)`.
-pub fn keyring_options(v: &JsValue) -> Result<(Options, StorageKind)> {
+pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
     const KNOWN: &[&str] = &[
+        "kdf",
         "namespace",
         "storage",
         "iterations",
@@ -156,7 +178,21 @@ pub fn keyring_options(v: &JsValue) -> Result<(Options, StorageKind)> {
     ];
     let mut opts = Options::default();
     let Some(obj) = options_object(v, "Keyring options", KNOWN)? else {
-        return Ok((opts, StorageKind::Session));
+        return Ok(KeyringArgs {
+            options: opts,
+            storage: StorageKind::Session,
+            kdf: KdfChoice::Auto,
+        });
+    };
+    let kdf = match opt_string(&get(&obj, "kdf")?, "kdf")?.as_deref() {
+        None | Some("auto") => KdfChoice::Auto,
+        Some("webcrypto") => KdfChoice::WebCrypto,
+        Some("wasm") => KdfChoice::Wasm,
+        Some(_) => {
+            return Err(Error::invalid_argument(
+                "kdf must be \"auto\", \"webcrypto\" or \"wasm\".",
+            ))
+        }
     };
     if let Some(ns) = opt_string(&get(&obj, "namespace")?, "namespace")? {
         opts.namespace = ns;
@@ -197,7 +233,11 @@ pub fn keyring_options(v: &JsValue) -> Result<(Options, StorageKind)> {
         1,
         crate::keyring::MAX_AUTO_LOCK_MS,
     )?;
-    Ok((opts, storage))
+    Ok(KeyringArgs {
+        options: opts,
+        storage,
+        kdf,
+    })
 }
 
 /// `kr.set(provider, key, options)`.

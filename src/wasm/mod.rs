@@ -6,6 +6,7 @@
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
 //! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
 //! - [`types`]: the TypeScript declarations of options and results;
+//! - [`webcrypto_kdf`]: PBKDF2 through `crypto.subtle`, off the main thread;
 //! - [`api`]: the exported functions and the `Keyring` class.
 
 pub mod api;
@@ -13,3 +14,4 @@ pub mod args;
 pub mod browser_storage;
 pub mod errors;
 pub mod types;
+pub mod webcrypto_kdf;

@@ -65,6 +65,8 @@ export interface KeyringOptions {
   platformProviders?: ProviderId[];
   /** Lock after this many milliseconds without use. Default: never. */
   autoLockMs?: number;
+  /** PBKDF2 implementation: "auto" (default: WebCrypto where `crypto.subtle` exists, else pure Rust), "webcrypto" (same fallback), or "wasm" (always pure Rust). */
+  kdf?: "auto" | "webcrypto" | "wasm";
 }
 
 /** Options of `kr.set(...)`. */

@@ -42,7 +42,7 @@ test("the quick start runs from a plain module script", async () => {
   assert.deepEqual(r.events, ["created", "set", "locked", "unlocked"]);
   assert.ok(r.stored.startsWith('{"v":1,'));
   assert.ok(!r.stored.includes("A1b2C3d4_"), "plaintext key in storage");
-  assert.equal(r.kdfBackend, "wasm");
+  assert.equal(r.kdfBackend, "webcrypto");
   assert.ok(!consoleLines.some((l) => l.includes("A1b2C3d4_")), "key in console output");
   await page.close();
 });
