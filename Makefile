@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 PORT ?= 8080
 
-.PHONY: all setup setup-test build test test-native test-browser test-e2e demo bench clean
+.PHONY: all setup setup-test build test test-native test-browser test-firefox test-e2e test-integration demo bench clean
 
 all: build
 
@@ -19,20 +19,29 @@ setup-test:
 build: setup
 	wasm-pack build --target web --release --out-dir pkg
 	$(WASM_OPT) -Oz pkg/byok_keyring_bg.wasm -o pkg/byok_keyring_bg.wasm
+	node scripts/package.mjs
 	@ls -l pkg/*.wasm pkg/*.js | awk '{print "  " $$5 " bytes  " $$9}'
 
-## test: every test: native Rust, wasm in headless Chromium, browser end-to-end.
+## test: every test: native Rust, wasm in headless Chromium and Firefox, browser end-to-end, bundler apps.
 test: setup-test
 	$(MAKE) test-native
 	$(MAKE) test-browser
+	$(MAKE) test-firefox
 	$(MAKE) build
 	$(MAKE) test-e2e
+	$(MAKE) test-integration
 
 test-native:
 	cargo test
 
 test-browser:
 	wasm-pack test --headless --chrome
+
+test-firefox:
+	wasm-pack test --headless --firefox
+
+test-integration:
+	node --test --test-concurrency=1 tests/integration/
 
 test-e2e:
 	node --test --test-concurrency=1 tests/js/ www/tests/
@@ -41,8 +50,9 @@ test-e2e:
 demo: build
 	PORT=$(PORT) node www/server.mjs
 
-bench: build
-	@echo "benchmarks: see issue 4 (not yet implemented)"
+## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
+bench: setup-test build
+	node bench/run.mjs
 
 clean:
 	cargo clean

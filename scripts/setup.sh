@@ -41,13 +41,17 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# 5. Chromium and ChromeDriver from Debian (tests only).
+# 5. Chromium, ChromeDriver and Firefox ESR from Debian; geckodriver from crates.io (tests only).
 if [ "$want" = test ]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing chromium and chromium-driver from Debian"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null; then
+    say "installing chromium, chromium-driver and firefox-esr from Debian"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver firefox-esr
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver (cargo install, about 5 minutes)"
+    cargo install geckodriver --locked
   fi
 fi
 say "ready ($want)"

@@ -85,6 +85,7 @@ pub struct Error {
     code: ErrorCode,
     message: String,
     details: Option<Box<Validation>>,
+    retry_after_ms: Option<u64>,
 }
 
 impl Error {
@@ -94,7 +95,19 @@ impl Error {
             code,
             message: message.into(),
             details: None,
+            retry_after_ms: None,
         }
+    }
+
+    /// For `wrong_passphrase` after repeated failures: how long to wait
+    /// before the next attempt is evaluated (`err.retryAfterMs` in JS).
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.retry_after_ms
+    }
+
+    pub(crate) fn with_retry_after(mut self, ms: u64) -> Self {
+        self.retry_after_ms = Some(ms);
+        self
     }
 
     /// The stable code.
@@ -120,6 +133,7 @@ impl Error {
             code: ErrorCode::InvalidKey,
             message: validation.message.clone(),
             details: Some(Box::new(validation)),
+            retry_after_ms: None,
         }
     }
 

@@ -28,6 +28,25 @@ pub const MAX_PASSPHRASE_LEN: usize = 4096;
 pub const MAX_EXPIRES_IN_MS: u64 = 10 * 366 * 24 * 3600 * 1000;
 /// Longest `autoLockMs` accepted: one week.
 pub const MAX_AUTO_LOCK_MS: u64 = 7 * 24 * 3600 * 1000;
+/// An exported vault (docs/FORMAT.md §8): the stored JSON text, still
+/// encrypted, with the namespace it is bound to.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportJson {
+    format: String,
+    namespace: String,
+    vault: String,
+}
+
+/// The `format` field of an exported vault.
+pub const EXPORT_FORMAT: &str = "byok-keyring-export/1";
+/// Wrong passphrases in a row before attempts are slowed down.
+pub const FREE_ATTEMPTS: u32 = 5;
+/// The first delay after [`FREE_ATTEMPTS`] failures; it doubles with each
+/// further failure.
+pub const FIRST_DELAY_MS: u64 = 1_000;
+/// The longest delay between attempts.
+pub const MAX_DELAY_MS: u64 = 30_000;
 /// Longest feature or provider-id entry in the options, in bytes.
 const MAX_LABEL_LEN: usize = 256;
 /// Most entries in `platformOnly` / `platformProviders`.
@@ -231,12 +250,26 @@ enum Stored {
     Corrupt { why: FormatError, text: String },
 }
 
-/// The in-memory secrets of an unlocked keyring.
+/// The in-memory secrets of an unlocked keyring. Everything in it is
+/// zeroized when the session is dropped (lock, reset, auto-lock, drop).
 struct Session {
     key: DerivedKey,
     /// The KDF parameters the key was derived with (to notice a vault that
     /// another tab re-encrypted).
     params: KdfParams,
+    /// Keys decrypted by `get`, so the next `get` skips AES-GCM. Holding them
+    /// exposes nothing the derived key above does not already open.
+    plain: BTreeMap<&'static str, ApiKey>,
+}
+
+impl Session {
+    fn new(key: DerivedKey, params: KdfParams) -> Self {
+        Session {
+            key,
+            params,
+            plain: BTreeMap::new(),
+        }
+    }
 }
 
 /// A prepared derivation: which parameters to derive with, and for which
@@ -260,6 +293,11 @@ pub struct Keyring {
     events: Vec<ChangeEvent>,
     clock: Clock,
     last_use: u64,
+    /// Wrong passphrases in a row (unlock friction; in memory only, since a
+    /// failed unlock must not write to storage).
+    failures: u32,
+    /// No passphrase is checked before this time.
+    retry_at: u64,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -289,6 +327,8 @@ impl Keyring {
             events: Vec::new(),
             last_use: 0,
             clock,
+            failures: 0,
+            retry_at: 0,
         };
         kr.reload()?;
         Ok(kr)
@@ -343,6 +383,9 @@ impl Keyring {
             }
             _ => false,
         };
+        if let (true, Some(s)) = (keep, self.session.as_mut()) {
+            s.plain.clear();
+        }
         if !keep && self.session.take().is_some() {
             self.events.push(ChangeEvent {
                 kind: ChangeKind::Locked,
@@ -487,10 +530,7 @@ impl Keyring {
             records: BTreeMap::new(),
         };
         self.write(vault)?;
-        self.session = Some(Session {
-            key,
-            params: pending.params,
-        });
+        self.session = Some(Session::new(key, pending.params));
         self.touch();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Created,
@@ -499,8 +539,47 @@ impl Keyring {
         Ok(())
     }
 
+    /// Refuses an attempt made before the unlock-friction delay has passed.
+    fn check_friction(&self) -> Result<()> {
+        let now = self.now();
+        if now < self.retry_at {
+            let wait = self.retry_at - now;
+            return Err(Error::new(
+                ErrorCode::WrongPassphrase,
+                format!(
+                    "Too many wrong passphrases. Try again in {} s.",
+                    wait.div_ceil(1000)
+                ),
+            )
+            .with_retry_after(wait));
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong passphrase; from the fifth in a row on, the next attempt
+    /// waits 1 s, then 2 s, 4 s… up to 30 s.
+    fn wrong_passphrase(&mut self) -> Error {
+        self.failures = self.failures.saturating_add(1);
+        if self.failures < FREE_ATTEMPTS {
+            return wrong_passphrase();
+        }
+        let doublings = (self.failures - FREE_ATTEMPTS).min(16);
+        let delay = (FIRST_DELAY_MS << doublings).min(MAX_DELAY_MS);
+        self.retry_at = self.now().saturating_add(delay);
+        Error::new(
+            ErrorCode::WrongPassphrase,
+            format!(
+                "That passphrase does not unlock these keys. After {} wrong attempts, wait {} s before the next one.",
+                self.failures,
+                delay.div_ceil(1000)
+            ),
+        )
+        .with_retry_after(delay)
+    }
+
     /// Step 1 of `unlock`: the stored vault's KDF parameters.
     pub fn prepare_unlock(&mut self, passphrase: &Passphrase) -> Result<Pending> {
+        self.check_friction()?;
         self.reload()?;
         let vault = self.vault()?;
         if passphrase.as_bytes().len() > MAX_PASSPHRASE_LEN {
@@ -524,15 +603,16 @@ impl Keyring {
                 "The vault was changed while unlocking (another tab?). Try again.",
             ));
         }
-        if crypto::open(&key, &vault.check, &format::check_aad(&self.opts.namespace)).is_none() {
-            return Err(wrong_passphrase());
-        }
+        let opens =
+            crypto::open(&key, &vault.check, &format::check_aad(&self.opts.namespace)).is_some();
         let upgrade = vault.kdf.iterations < self.opts.iterations;
+        if !opens {
+            return Err(self.wrong_passphrase());
+        }
+        self.failures = 0;
+        self.retry_at = 0;
         let was_unlocked = self.session.is_some();
-        self.session = Some(Session {
-            key,
-            params: pending.params,
-        });
+        self.session = Some(Session::new(key, pending.params));
         self.touch();
         if !was_unlocked {
             self.events.push(ChangeEvent {
@@ -605,10 +685,7 @@ impl Keyring {
             records,
         };
         self.write(next)?;
-        self.session = Some(Session {
-            key: new_key,
-            params,
-        });
+        self.session = Some(Session::new(new_key, params));
         self.touch();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Rekeyed,
@@ -628,6 +705,9 @@ impl Keyring {
     fn write(&mut self, vault: Vault) -> Result<()> {
         let text = vault.to_json();
         self.storage.write(&self.storage_key, &text)?;
+        if let Some(s) = self.session.as_mut() {
+            s.plain.clear();
+        }
         self.stored = Stored::Vault { vault, text };
         self.refresh_active();
         Ok(())
@@ -716,22 +796,36 @@ impl Keyring {
         let p = Self::provider(provider)?;
         self.check_auto_lock();
         let now = self.now();
-        let ns = &self.opts.namespace;
-        let session = self.session()?;
-        let vault = self.vault()?;
-        let Some(r) = vault.records.get(p.id) else {
+        self.session()?;
+        let Some(r) = self.vault()?.records.get(p.id) else {
             return Ok(None);
         };
         if r.expires_at.is_some_and(|t| t <= now) {
             return Ok(None);
         }
-        let plain = crypto::open(&session.key, &r.sealed, &format::record_aad(ns, p.id))
-            .ok_or_else(|| record_corrupt(p.id))?;
-        let text = std::str::from_utf8(format::unpad(&plain))
-            .map_err(|_| record_corrupt(p.id))?
-            .to_string();
+        let cached = self.session.as_ref().and_then(|s| s.plain.get(p.id));
+        let key = match cached {
+            Some(key) => key.clone(),
+            None => {
+                let key = self.decrypt(p.id, r)?;
+                if let Some(s) = self.session.as_mut() {
+                    s.plain.insert(p.id, key.clone());
+                }
+                key
+            }
+        };
         self.touch();
-        Ok(Some(ApiKey::new(text)))
+        Ok(Some(key))
+    }
+
+    fn decrypt(&self, provider: &'static str, r: &Record) -> Result<ApiKey> {
+        let session = self.session()?;
+        let aad = format::record_aad(&self.opts.namespace, provider);
+        let plain =
+            crypto::open(&session.key, &r.sealed, &aad).ok_or_else(|| record_corrupt(provider))?;
+        let text =
+            std::str::from_utf8(format::unpad(&plain)).map_err(|_| record_corrupt(provider))?;
+        Ok(ApiKey::new(text.to_string()))
     }
 
     /// Removes a stored key. Works while locked (it needs no key material).
@@ -811,6 +905,98 @@ impl Keyring {
             provider: None,
         });
         Ok(())
+    }
+
+    // ---- moving keys in and out ----
+
+    /// Moves a key that an app kept in plaintext (`plain.read(item)`) into
+    /// the vault (needs unlocked). The plaintext item is removed only after
+    /// the encrypted write succeeded; an invalid key leaves it in place. A
+    /// JSON-quoted value (`"sk-…"`, as `JSON.stringify` writes) is unquoted.
+    pub fn import_plaintext(
+        &mut self,
+        provider: &str,
+        plain: &dyn Storage,
+        item: &str,
+    ) -> Result<KeyInfo> {
+        Self::provider(provider)?;
+        let Some(text) = plain.read(item)?.map(ApiKey::new) else {
+            return Err(Error::invalid_argument(
+                "There is no plaintext key under that storage name.",
+            ));
+        };
+        let unquoted = serde_json::from_str::<String>(text.expose())
+            .ok()
+            .map(ApiKey::new);
+        let key = unquoted.as_ref().unwrap_or(&text);
+        let info = self.set(provider, key.expose(), SetOptions::default())?;
+        plain.remove(item).map_err(|_| {
+            Error::new(
+                ErrorCode::StorageUnavailable,
+                "The key was saved encrypted, but the browser refused to remove the plaintext copy.",
+            )
+        })?;
+        Ok(info)
+    }
+
+    /// The stored vault, still encrypted, wrapped with its namespace, for
+    /// moving it to another browser ([`Keyring::import_vault`]). The
+    /// passphrase moves with the user, not with the export.
+    pub fn export_vault(&mut self) -> Result<String> {
+        self.reload()?;
+        let Stored::Vault { text, .. } = &self.stored else {
+            return Err(match &self.stored {
+                Stored::Corrupt { why, .. } => Error::corrupt(why),
+                _ => Error::no_vault(),
+            });
+        };
+        let export = ExportJson {
+            format: EXPORT_FORMAT.to_string(),
+            namespace: self.opts.namespace.clone(),
+            vault: text.clone(),
+        };
+        Ok(serde_json::to_string(&export).unwrap_or_default())
+    }
+
+    /// Stores a vault exported by [`Keyring::export_vault`] in this
+    /// (empty) namespace. The export must be of the same namespace: records
+    /// are bound to it and would not decrypt elsewhere. The keyring stays
+    /// locked; unlock it with the vault's passphrase.
+    pub fn import_vault(&mut self, export: &str) -> Result<()> {
+        let bad = || Error::invalid_argument("This is not a vault exported by byok-keyring.");
+        if export.len() > format::MAX_VAULT_BYTES * 2 {
+            return Err(bad());
+        }
+        let export: ExportJson = serde_json::from_str(export).map_err(|_| bad())?;
+        if export.format != EXPORT_FORMAT {
+            return Err(bad());
+        }
+        if export.namespace != self.opts.namespace {
+            return Err(Error::invalid_argument(
+                "This export belongs to another namespace (another user); open a Keyring with that namespace to import it.",
+            ));
+        }
+        let vault = Vault::parse(&export.vault).map_err(Error::corrupt)?;
+        self.reload()?;
+        if !matches!(self.stored, Stored::Empty) {
+            return Err(Error::new(
+                ErrorCode::AlreadyExists,
+                "A vault already exists here; reset() it first to replace it with the import.",
+            ));
+        }
+        self.write(vault)?;
+        self.events.push(ChangeEvent {
+            kind: ChangeKind::External,
+            provider: None,
+        });
+        Ok(())
+    }
+
+    /// The namespace stored in an export, so a caller can open the right
+    /// keyring before importing.
+    pub fn export_namespace(export: &str) -> Option<String> {
+        let export: ExportJson = serde_json::from_str(export).ok()?;
+        (export.format == EXPORT_FORMAT).then_some(export.namespace)
     }
 
     // ---- the credit decision (hot path: no allocation, no storage read) ----

@@ -30,7 +30,8 @@
 //! primitives), [`format`] (the stored vault, `docs/FORMAT.md`), [`storage`]
 //! (where its text lives), [`credits`] (the credit decision), [`keyring`]
 //! (state and operations), [`kdf`] and [`flows`] (key derivation and the
-//! async passphrase operations).
+//! async passphrase operations), [`verify`] (checking a key with its provider,
+//! `docs/VERIFY.md`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -47,6 +48,7 @@ pub mod providers;
 pub mod secret;
 pub mod storage;
 pub mod validate;
+pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -62,3 +64,4 @@ pub use providers::{ProviderInfo, PROVIDERS};
 pub use secret::{ApiKey, Passphrase};
 pub use storage::{MemoryStorage, Storage};
 pub use validate::{detect_provider, validate, Validation, ValidationCode};
+pub use verify::{Verification, VerifyCode, VerifyOptions};

@@ -36,6 +36,7 @@ impl std::fmt::Debug for Passphrase {
 }
 
 /// A decrypted API key. Zeroized when dropped; `Debug` shows only its mask.
+#[derive(Clone)]
 pub struct ApiKey(Zeroizing<String>);
 
 impl ApiKey {

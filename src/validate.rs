@@ -143,17 +143,18 @@ pub fn detect_provider(key: &str) -> Option<&'static Provider> {
 /// assert_eq!(v.message, "This looks like an Anthropic key, not an OpenAI key.");
 /// ```
 pub fn validate(provider: &str, key: &str) -> Validation {
+    let trimmed = trim(key);
+    let normalized = (!trimmed.is_empty()).then(|| trimmed.to_string());
     let Some(p) = providers::find(provider) else {
         return Validation {
             valid: false,
             code: ValidationCode::UnknownProvider,
             message: unknown_provider_message(provider),
             provider: echo_id(provider),
-            detected: detect_provider(key).map(|d| d.id),
-            normalized: None,
+            detected: detect_provider(trimmed).map(|d| d.id),
+            normalized,
         };
     };
-    let trimmed = trim(key);
     let (code, message, detected) = check(p, trimmed);
     Validation {
         valid: code == ValidationCode::Ok,
@@ -161,7 +162,7 @@ pub fn validate(provider: &str, key: &str) -> Validation {
         message,
         provider: p.id.to_string(),
         detected,
-        normalized: (!trimmed.is_empty()).then(|| trimmed.to_string()),
+        normalized,
     }
 }
 

@@ -328,7 +328,7 @@ async fn on_change_reports_changes_and_unsubscribes() {
     });
     let unsubscribe: js_sys::Function = kr.on_change(cb.as_ref().clone()).unwrap().unchecked_into();
     kr.set(s("groq"), s(&key("groq")), None).unwrap();
-    kr.lock();
+    kr.lock(None).unwrap();
     unsubscribe.call0(&JsValue::NULL).unwrap();
     unsubscribe.call0(&JsValue::NULL).unwrap(); // twice is harmless
     kr.remove(s("groq")).unwrap();

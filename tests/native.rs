@@ -461,6 +461,32 @@ fn create_set_get_lock_unlock() {
 }
 
 #[test]
+fn get_after_replacing_or_removing_a_key_is_never_stale() {
+    let f = created(opts("a"));
+    let (k1, k2) = (key_seeded("groq", 1), key_seeded("groq", 2));
+    f.kr.borrow_mut()
+        .set("groq", &k1, SetOptions::default())
+        .unwrap();
+    assert_eq!(f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(), k1);
+    f.kr.borrow_mut()
+        .set("groq", &k2, SetOptions::default())
+        .unwrap();
+    assert_eq!(f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(), k2);
+    // another "tab" replaces it
+    let other = keyring_on(&f.storage, opts("a"));
+    unlock(&other, PASS).unwrap();
+    other
+        .kr
+        .borrow_mut()
+        .set("groq", &k1, SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut().reload().unwrap();
+    assert_eq!(f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(), k1);
+    f.kr.borrow_mut().remove("groq").unwrap();
+    assert!(f.kr.borrow_mut().get("groq").unwrap().is_none());
+}
+
+#[test]
 fn a_reload_is_locked_and_unlock_restores() {
     let f = created(opts("alice"));
     let k = key("anthropic");
@@ -948,4 +974,161 @@ fn raw_storage_never_holds_plaintext() {
         .records
         .values()
         .all(|r| (r.sealed.ciphertext.len() - 16) % format::PAD_TO == 0));
+}
+
+#[test]
+fn repeated_wrong_passphrases_slow_down_and_a_right_one_resets() {
+    let f = created(opts("a"));
+    f.kr.borrow_mut().lock();
+    for i in 1..=4 {
+        let e = unlock(&f, "wrong wrong").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::WrongPassphrase);
+        assert_eq!(e.retry_after_ms(), None, "attempt {i}");
+    }
+    let mut expected = [1_000u64, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000].into_iter();
+    let e = unlock(&f, "wrong wrong").unwrap_err();
+    assert_eq!(e.retry_after_ms(), expected.next());
+    // An attempt during the delay is refused without checking, even the right one.
+    let refused = unlock(&f, PASS).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::WrongPassphrase);
+    assert_eq!(refused.retry_after_ms(), Some(1_000));
+    assert!(
+        refused.message().contains("Try again in 1 s"),
+        "{}",
+        refused.message()
+    );
+    for want in expected {
+        f.now.set(f.now.get() + 30_000);
+        let e = unlock(&f, "wrong wrong").unwrap_err();
+        assert_eq!(e.retry_after_ms(), Some(want));
+    }
+    f.now.set(f.now.get() + 30_000);
+    unlock(&f, PASS).unwrap();
+    f.kr.borrow_mut().lock();
+    let e = unlock(&f, "wrong wrong").unwrap_err();
+    assert_eq!(
+        e.retry_after_ms(),
+        None,
+        "a right passphrase resets the count"
+    );
+}
+
+#[test]
+fn import_plaintext_removes_the_plain_copy_only_after_the_encrypted_write() {
+    use byok_keyring::Storage;
+    let f = created(opts("a"));
+    let plain = MemoryStorage::new();
+    let k = key("openai");
+    plain.write("openai_api_key", &format!("\"{k}\"")).unwrap(); // JSON.stringify'd
+    let info =
+        f.kr.borrow_mut()
+            .import_plaintext("openai", &plain, "openai_api_key")
+            .unwrap();
+    assert_eq!(info.masked, mask(&k));
+    assert!(plain.dump().is_empty());
+    assert_eq!(
+        f.kr.borrow_mut().get("openai").unwrap().unwrap().expose(),
+        k
+    );
+    // An invalid key, a locked keyring or a full storage leaves the plaintext where it was.
+    plain.write("bad", &key("anthropic")).unwrap();
+    assert_eq!(
+        f.kr.borrow_mut()
+            .import_plaintext("openai", &plain, "bad")
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidKey
+    );
+    f.kr.borrow_mut().lock();
+    plain.write("groq", &key("groq")).unwrap();
+    assert_eq!(
+        f.kr.borrow_mut()
+            .import_plaintext("groq", &plain, "groq")
+            .unwrap_err()
+            .code(),
+        ErrorCode::Locked
+    );
+    assert_eq!(plain.dump().len(), 2);
+    assert_eq!(
+        f.kr.borrow_mut()
+            .import_plaintext("groq", &plain, "missing")
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    let tiny = MemoryStorage::with_quota(320);
+    let g = keyring_on(&tiny, opts("b"));
+    pollster::block_on(flows::create(&g.kr, &RustKdf, &PASS.into())).unwrap();
+    let err =
+        g.kr.borrow_mut()
+            .import_plaintext("groq", &plain, "groq")
+            .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StorageFull);
+    assert_eq!(plain.read("groq").unwrap(), Some(key("groq")));
+}
+
+#[test]
+fn export_and_import_move_the_encrypted_vault() {
+    let f = created(opts("alice"));
+    let k = key("gemini");
+    f.kr.borrow_mut()
+        .set("gemini", &k, SetOptions::default())
+        .unwrap();
+    let export = f.kr.borrow_mut().export_vault().unwrap();
+    assert_no_window(&export, &k, "export");
+    assert_no_window(&export, PASS, "export");
+    assert_eq!(Keyring::export_namespace(&export).as_deref(), Some("alice"));
+    // another browser
+    let other = keyring_on(&MemoryStorage::new(), opts("alice"));
+    other.kr.borrow_mut().import_vault(&export).unwrap();
+    assert_eq!(other.kr.borrow().state(), State::Locked);
+    assert_eq!(other.kr.borrow().list().unwrap().len(), 1);
+    unlock(&other, PASS).unwrap();
+    assert_eq!(
+        other
+            .kr
+            .borrow_mut()
+            .get("gemini")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        k
+    );
+    // not over an existing vault, not into another namespace, not garbage
+    assert_eq!(
+        other
+            .kr
+            .borrow_mut()
+            .import_vault(&export)
+            .unwrap_err()
+            .code(),
+        ErrorCode::AlreadyExists
+    );
+    let bob = keyring_on(&MemoryStorage::new(), opts("bob"));
+    assert_eq!(
+        bob.kr
+            .borrow_mut()
+            .import_vault(&export)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        bob.kr.borrow_mut().import_vault("{}").unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+    // (the vault is a JSON string inside the export, so its quotes are escaped)
+    let tampered = export.replace(r#"\"iterations\":100000"#, r#"\"iterations\":5"#);
+    assert_ne!(tampered, export);
+    let carol = keyring_on(&MemoryStorage::new(), opts("alice"));
+    assert_eq!(
+        carol
+            .kr
+            .borrow_mut()
+            .import_vault(&tampered)
+            .unwrap_err()
+            .code(),
+        ErrorCode::Corrupt
+    );
+    assert!(carol.storage.dump().is_empty());
 }

@@ -5,7 +5,10 @@
 use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
 use super::errors::{to_js, IntoJs};
-use super::types::{KeyringOptionsArg, OptionalString, SetOptionsArg};
+use super::tabs::TabSync;
+use super::types::{
+    KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
+};
 use super::webcrypto_kdf::WebCryptoKdf;
 use crate::error::Error;
 use crate::kdf::{Kdf, RustKdf};
@@ -20,12 +23,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Serializes a result for JS: plain objects (not `Map`s), numbers.
+/// Serializes a result for JS as one JSON text parsed by `JSON.parse`: one
+/// boundary crossing instead of one per field (and no serde-wasm-bindgen).
 pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&ser)
-        .map_err(|_| to_js(&Error::invalid_argument("A result could not be converted.")))
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .ok_or_else(|| to_js(&Error::invalid_argument("A result could not be converted.")))
 }
 
 /// Checks that a key looks like a key of `provider`, offline. Surrounding
@@ -70,11 +74,12 @@ type Listeners = RefCell<Vec<(u32, Function)>>;
 /// One namespace's encrypted key vault. See `KeyringOptions`.
 #[wasm_bindgen(js_name = Keyring)]
 pub struct JsKeyring {
-    core: Rc<RefCell<Core>>,
+    pub(super) core: Rc<RefCell<Core>>,
     kdf: Rc<dyn Kdf>,
     listeners: Rc<Listeners>,
     next_listener: Cell<u32>,
     timer_armed: Rc<Cell<bool>>,
+    tabs: Option<TabSync>,
 }
 
 #[wasm_bindgen(js_class = Keyring)]
@@ -85,7 +90,83 @@ impl JsKeyring {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<KeyringOptionsArg>) -> Result<JsKeyring, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let args = args::keyring_options(&options).js()?;
+        Self::open(args::keyring_options(&options).js()?)
+    }
+
+    /// Stores a vault exported by `exportVault()` (in another browser) and
+    /// returns its keyring, locked: unlock it with the vault's passphrase.
+    /// The namespace comes from the export (`options.namespace`, if given,
+    /// must match it); `already_exists` if that namespace has a vault here.
+    #[wasm_bindgen(js_name = importVault)]
+    pub fn import_vault(
+        #[wasm_bindgen(unchecked_param_type = "string")] export: JsValue,
+        options: Option<KeyringOptionsArg>,
+    ) -> Result<JsKeyring, JsValue> {
+        let export = args::string(&export, "export").js()?;
+        let Some(namespace) = Core::export_namespace(&export) else {
+            return Err(to_js(&Error::invalid_argument(
+                "This is not a vault exported by byok-keyring.",
+            )));
+        };
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let given_namespace = !options.is_undefined()
+            && !options.is_null()
+            && !Reflect::get(&options, &"namespace".into())
+                .unwrap_or_default()
+                .is_undefined();
+        let mut args = args::keyring_options(&options).js()?;
+        if !given_namespace {
+            args.options.namespace = namespace;
+        }
+        let kr = Self::open(args)?;
+        let r = kr.core.borrow_mut().import_vault(&export);
+        kr.flush();
+        r.js()?;
+        Ok(kr)
+    }
+
+    /// The vault, still encrypted, as a JSON text for `Keyring.importVault`
+    /// in another browser. The passphrase moves with the user, not with it.
+    #[wasm_bindgen(js_name = exportVault)]
+    pub fn export_vault(&self) -> Result<String, JsValue> {
+        self.core.borrow_mut().export_vault().js()
+    }
+
+    /// Moves a key that the app kept in plaintext in `localStorage` (or
+    /// `sessionStorage` with `area = "session"`) under `storageKey` into the
+    /// vault (needs unlocked). The plaintext item is removed only after the
+    /// encrypted write succeeded; an invalid key leaves it in place.
+    #[wasm_bindgen(js_name = importPlaintext, unchecked_return_type = "KeyInfo")]
+    pub fn import_plaintext(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+        #[wasm_bindgen(js_name = storageKey, unchecked_param_type = "string")] storage_key: JsValue,
+        area: Option<StorageAreaArg>,
+    ) -> Result<JsValue, JsValue> {
+        let provider = args::string(&provider, "provider").js()?;
+        let item = args::string(&storage_key, "storageKey").js()?;
+        let area = area.map_or(JsValue::UNDEFINED, JsValue::from);
+        let kind = match args::opt_string(&area, "area").js()?.as_deref() {
+            None | Some("local") => StorageKind::Local,
+            Some("session") => StorageKind::Session,
+            Some(_) => {
+                return Err(to_js(&Error::invalid_argument(
+                    "area must be \"local\" or \"session\".",
+                )))
+            }
+        };
+        let plain = BrowserStorage::open(kind).js()?;
+        let info = self
+            .core
+            .borrow_mut()
+            .import_plaintext(&provider, &plain, &item);
+        self.flush();
+        to_js_value(&info.js()?)
+    }
+}
+
+impl JsKeyring {
+    fn open(args: args::KeyringArgs) -> Result<JsKeyring, JsValue> {
         let storage: Box<dyn Storage> = match args.storage {
             StorageKind::Memory => Box::new(MemoryStorage::new()),
             kind => Box::new(BrowserStorage::open(kind).js()?),
@@ -98,15 +179,32 @@ impl JsKeyring {
             },
         };
         let core = Core::new(args.options, storage, keyring::system_clock()).js()?;
-        Ok(JsKeyring {
+        let mut kr = JsKeyring {
             core: Rc::new(RefCell::new(core)),
             kdf,
             listeners: Rc::default(),
             next_listener: Cell::new(0),
             timer_armed: Rc::default(),
-        })
+            tabs: None,
+        };
+        // Tabs share localStorage (and a namespace can be locked everywhere);
+        // a memory keyring has nothing to share.
+        if args.storage != StorageKind::Memory {
+            let key = kr.core.borrow().storage_key().to_string();
+            let (on_storage, on_lock) = (kr.notifier(), kr.notifier());
+            kr.tabs = Some(TabSync::start(
+                &key,
+                args.storage == StorageKind::Local,
+                move || on_storage.external_change(),
+                move || on_lock.lock_here(),
+            ));
+        }
+        Ok(kr)
     }
+}
 
+#[wasm_bindgen(js_class = Keyring)]
+impl JsKeyring {
     /// "empty", "locked" or "unlocked".
     #[wasm_bindgen(getter, unchecked_return_type = "KeyringState")]
     pub fn state(&self) -> String {
@@ -172,13 +270,25 @@ impl JsKeyring {
         })
     }
 
-    /// Forgets the derived key. Stored keys stay.
-    pub fn lock(&self) {
+    /// Forgets the derived key (zeroized). Stored keys stay. With
+    /// `{ everywhere: true }`, every other tab of this origin with a keyring
+    /// for this namespace locks too.
+    pub fn lock(&self, options: Option<LockOptionsArg>) -> Result<(), JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let everywhere = args::lock_options(&options).js()?;
         self.core.borrow_mut().lock();
         self.flush();
+        if everywhere {
+            if let Some(tabs) = &self.tabs {
+                tabs.broadcast_lock();
+            }
+        }
+        Ok(())
     }
 
-    /// Validates and stores a key (needs unlocked). Returns its metadata.
+    /// Validates and stores a key (needs unlocked). Returns its metadata; with
+    /// `{ verify: true }` checks the key with the provider first and returns
+    /// a Promise (docs/VERIFY.md).
     #[wasm_bindgen(unchecked_return_type = "KeyInfo")]
     pub fn set(
         &self,
@@ -187,6 +297,13 @@ impl JsKeyring {
         options: Option<SetOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        // `{ verify: true | {...} }`: check with the provider first, return a
+        // Promise (see super::verify).
+        if let Some(check) = super::verify::requested(&options) {
+            return Ok(self
+                .set_verified(&provider, &api_key, &options, check)
+                .into());
+        }
         let provider = args::string(&provider, "provider").js()?;
         let key = zeroize::Zeroizing::new(args::string(&api_key, "apiKey").js()?);
         let opts = args::set_options(&options).js()?;
@@ -263,13 +380,14 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
         feature: Option<OptionalString>,
     ) -> Result<bool, JsValue> {
-        let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
         let provider = args::string(&provider, "provider").js()?;
+        let core = self.core.borrow();
+        if !core.is_byok(&provider) {
+            return Ok(true); // the feature cannot change the answer
+        }
+        let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
         let feature = args::opt_string(&feature, "feature").js()?;
-        Ok(self
-            .core
-            .borrow()
-            .should_deduct_credits(&provider, feature.as_deref()))
+        Ok(core.should_deduct_credits(&provider, feature.as_deref()))
     }
 
     /// "user" when a usable user key is stored (even while locked), else
@@ -358,7 +476,7 @@ impl JsKeyring {
         })
     }
 
-    fn notifier(&self) -> Notifier {
+    pub(super) fn notifier(&self) -> Notifier {
         Notifier {
             core: Rc::downgrade(&self.core),
             listeners: Rc::downgrade(&self.listeners),
@@ -378,16 +496,38 @@ impl JsKeyring {
 /// What the Promise callbacks and timers hold: weak references, so a
 /// dropped keyring is not kept alive by them.
 #[derive(Clone)]
-struct Notifier {
+pub(super) struct Notifier {
     core: Weak<RefCell<Core>>,
     listeners: Weak<Listeners>,
     timer_armed: Rc<Cell<bool>>,
 }
 
 impl Notifier {
+    /// Another tab changed the stored vault: re-read it and notify.
+    fn external_change(&self) {
+        if let Some(core) = self.core.upgrade() {
+            if let Ok(mut c) = core.try_borrow_mut() {
+                if let Ok(true) = c.reload() {
+                    c.note_external_change();
+                }
+            }
+        }
+        self.flush();
+    }
+
+    /// Another tab asked every tab of this namespace to lock.
+    fn lock_here(&self) {
+        if let Some(core) = self.core.upgrade() {
+            if let Ok(mut c) = core.try_borrow_mut() {
+                c.lock();
+            }
+        }
+        self.flush();
+    }
+
     /// Delivers pending change events to the listeners, outside any borrow
     /// of the keyring (a listener may call back into it).
-    fn flush(&self) {
+    pub(super) fn flush(&self) {
         let (Some(core), Some(listeners)) = (self.core.upgrade(), self.listeners.upgrade()) else {
             return;
         };
@@ -414,7 +554,7 @@ impl Notifier {
 
     /// With `autoLockMs`, keeps one timer running while unlocked that locks
     /// the keyring (and notifies) once the idle time has passed.
-    fn arm_auto_lock(&self) {
+    pub(super) fn arm_auto_lock(&self) {
         let Some(core) = self.core.upgrade() else {
             return;
         };

@@ -103,7 +103,7 @@ fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
 
 /// An options object (`undefined` / `null` → all defaults). Unknown option
 /// names are refused, so a typo does not silently fall back to a default.
-fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<Option<Object>> {
+pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<Option<Object>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
@@ -127,7 +127,8 @@ fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<Option<Obje
     Ok(Some(obj))
 }
 
-fn get(obj: &Object, key: &str) -> Result<JsValue> {
+/// Reads one option of a checked options object.
+pub(super) fn get(obj: &Object, key: &str) -> Result<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
         .map_err(|_| Error::invalid_argument(format!("Option {key} could not be read.")))
 }
@@ -240,9 +241,9 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
     })
 }
 
-/// `kr.set(provider, key, options)`.
+/// `kr.set(provider, key, options)`. `verify` is read by `super::verify`.
 pub fn set_options(v: &JsValue) -> Result<SetOptions> {
-    let Some(obj) = options_object(v, "set() options", &["model", "expiresInMs"])? else {
+    let Some(obj) = options_object(v, "set() options", &["model", "expiresInMs", "verify"])? else {
         return Ok(SetOptions::default());
     };
     Ok(SetOptions {
@@ -254,4 +255,17 @@ pub fn set_options(v: &JsValue) -> Result<SetOptions> {
             crate::keyring::MAX_EXPIRES_IN_MS,
         )?,
     })
+}
+
+/// `kr.lock(options)`: whether to lock every tab (`everywhere`).
+pub fn lock_options(v: &JsValue) -> Result<bool> {
+    let Some(obj) = options_object(v, "lock() options", &["everywhere"])? else {
+        return Ok(false);
+    };
+    let everywhere = get(&obj, "everywhere")?;
+    if everywhere.is_undefined() || everywhere.is_null() {
+        Ok(false)
+    } else {
+        boolean(&everywhere, "everywhere")
+    }
 }

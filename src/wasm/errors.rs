@@ -11,6 +11,9 @@ pub fn to_js(e: &Error) -> JsValue {
     err.set_name("KeyringError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&err, &"code".into(), &e.code().as_str().into());
+    if let Some(ms) = e.retry_after_ms() {
+        let _ = Reflect::set(&err, &"retryAfterMs".into(), &JsValue::from_f64(ms as f64));
+    }
     if let Some(details) = e.details() {
         if let Ok(v) = super::api::to_js_value(details) {
             let _ = Reflect::set(&err, &"details".into(), &v);

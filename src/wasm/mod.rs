@@ -5,13 +5,17 @@
 //! - [`args`]: checked conversion of untrusted JS arguments;
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
 //! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
+//! - [`tabs`]: the `storage` event and a BroadcastChannel keep tabs in step;
 //! - [`types`]: the TypeScript declarations of options and results;
 //! - [`webcrypto_kdf`]: PBKDF2 through `crypto.subtle`, off the main thread;
-//! - [`api`]: the exported functions and the `Keyring` class.
+//! - [`api`]: the exported functions and the `Keyring` class;
+//! - [`verify`]: `verify()`, `set(..., { verify })`, `authHeaders`, `withKey` (the fetch).
 
 pub mod api;
 pub mod args;
 pub mod browser_storage;
 pub mod errors;
+pub mod tabs;
 pub mod types;
+pub mod verify;
 pub mod webcrypto_kdf;

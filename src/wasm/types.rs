@@ -77,6 +77,12 @@ export interface SetOptions {
   expiresInMs?: number;
 }
 
+/** Options of `kr.lock(...)`. */
+export interface LockOptions {
+  /** Also lock every other tab of this origin that has a keyring for this namespace (BroadcastChannel). */
+  everywhere?: boolean;
+}
+
 /** A stored key's metadata (never the key). */
 export interface KeyInfo {
   provider: ProviderId;
@@ -114,14 +120,16 @@ export interface ChangeEvent {
 export type KeyringErrorCode =
   | "locked" | "no_vault" | "already_exists" | "wrong_passphrase" | "weak_passphrase"
   | "invalid_key" | "unknown_provider" | "corrupt" | "storage_unavailable"
-  | "storage_full" | "invalid_argument";
+  | "storage_full" | "invalid_argument"
+  /** Thrown by the package entry (index.js) when a function is called before `await init()`. */
+  | "not_initialized";
 
 /** Every error thrown by this library: `err.name === "KeyringError"`. */
 export interface KeyringError extends Error {
   name: "KeyringError";
   code: KeyringErrorCode;
-  /** For "invalid_key": the failed validation (without the key). */
-  details?: Validation;
+  /** For "invalid_key": the failed validation, or from `set(..., { verify })` the provider's verdict (never the key). */
+  details?: Validation | Verification;
 }
 "#;
 
@@ -133,7 +141,89 @@ extern "C" {
     /// An optional `SetOptions` argument (checked in [`super::args`]).
     #[wasm_bindgen(typescript_type = "SetOptions")]
     pub type SetOptionsArg;
+    /// An optional storage area name for `importPlaintext`.
+    #[wasm_bindgen(typescript_type = "\"local\" | \"session\"")]
+    pub type StorageAreaArg;
+    /// An optional `LockOptions` argument (checked in [`super::args`]).
+    #[wasm_bindgen(typescript_type = "LockOptions")]
+    pub type LockOptionsArg;
     /// An optional string argument (a feature name), checked at runtime.
     #[wasm_bindgen(typescript_type = "string")]
     pub type OptionalString;
+}
+
+/// The declarations of `verify()`, `set(..., { verify })`, `authHeaders` and
+/// `withKey` (issue 6, `docs/VERIFY.md`). The `interface Keyring` merges into
+/// the generated class: its `set` overload returns a Promise when `verify` is
+/// asked for, and `withKey` is generic (its class method skips TypeScript).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_VERIFY_TYPES: &'static str = r#"
+/** The outcome codes of `verify`. */
+export type VerificationCode =
+  | "valid" | "invalid_key" | "forbidden" | "rate_limited" | "provider_error"
+  | "network_error" | "timeout" | "unsupported";
+
+/** What `verify` resolves to. Never contains the key. */
+export interface Verification {
+  /** True only for "valid": the provider accepted the key. */
+  ok: boolean;
+  /** "valid"; "invalid_key" (401); "forbidden" (403/402: live key without access); "rate_limited" (429: live key); "provider_error" (5xx or an unexpected status); "network_error" (no answer, which is also what a CORS refusal looks like); "timeout"; "unsupported" (no free check; nothing was sent). */
+  code: VerificationCode;
+  /** The HTTP status, when the provider answered. */
+  status?: number;
+  /** One or two sentences a person can act on; never contains the key. */
+  message: string;
+  /** The provider that was asked. */
+  provider: ProviderId;
+}
+
+/** `AbortSignal` where the DOM or Node typings declare it (`never` elsewhere). */
+type AbortSignalLike = typeof globalThis extends { AbortSignal: abstract new (...args: never) => infer T } ? T : never;
+
+/** Options of `verify(...)`, and of `kr.set(..., { verify: {...} })`. */
+export interface VerifyOptions {
+  /** Replaces the provider's production base URL; the endpoint's path is appended. https://…, http:// only for localhost, 127.x.x.x or [::1], or a path on this site ("/api/openai"). No query or fragment. */
+  baseUrl?: string;
+  /** Give up after this many milliseconds (code "timeout"): 1 to 120000, default 10000. */
+  timeoutMs?: number;
+  /** Cancels the check: the Promise then rejects with `signal.reason` (an "AbortError" DOMException unless you gave one), and `set` stores nothing. */
+  signal?: AbortSignalLike;
+  /** Bedrock only: the key's AWS region, e.g. "eu-west-1". Default "us-east-1". */
+  region?: string;
+}
+
+export interface SetOptions {
+  /** `true` or `VerifyOptions`: check the key with the provider first; `set` then returns a Promise (the overload below). Absent or `false`: no check. */
+  verify?: false;
+}
+
+/** What `kr.set(..., { verify })` resolves to: the stored key's metadata and the check's outcome. */
+export interface VerifiedKeyInfo extends KeyInfo {
+  /** "valid", "forbidden" or "rate_limited": the key is live. "network_error", "timeout", "provider_error" or "unsupported": stored unverified. ("invalid_key" rejects instead and stores nothing.) */
+  verification: Verification;
+}
+
+export interface Keyring {
+  /**
+   * Checks the key with the provider, then stores it (needs unlocked).
+   * Rejects with `invalid_key` (details: the Verification) when the provider
+   * rejects the key, storing nothing; stores it unverified when the provider
+   * could not be asked (`verification.code` says why).
+   */
+  set(provider: ProviderId, apiKey: string, options: Omit<SetOptions, "verify"> & { verify: true | VerifyOptions }): Promise<VerifiedKeyInfo>;
+  /**
+   * Calls `fn(apiKey, headers)` with the stored key and the headers a browser
+   * call to the provider needs (needs unlocked), and returns what `fn`
+   * returns; returns undefined without calling `fn` when no key is stored or
+   * it expired. Keeps the key out of long-lived variables.
+   */
+  withKey<T>(provider: ProviderId, fn: (apiKey: string, headers: Record<string, string>) => T): T | undefined;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An optional `VerifyOptions` argument (checked in [`super::verify`]).
+    #[wasm_bindgen(typescript_type = "VerifyOptions")]
+    pub type VerifyOptionsArg;
 }

@@ -1,0 +1,78 @@
+// The publishable npm package: pkg/package.json and what `npm pack` puts in
+// the tarball that the integration apps install.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { packTarball, run, PKG, ROOT } from "../integration/lib.mjs";
+
+let pack;
+before(async () => {
+  pack = await packTarball();
+});
+after(() => pack?.cleanup());
+
+test("pkg/package.json is a complete ES module package", async () => {
+  const pj = JSON.parse(await readFile(join(PKG, "package.json"), "utf8"));
+  const cargo = await readFile(join(ROOT, "Cargo.toml"), "utf8");
+  assert.equal(pj.name, "byok-keyring");
+  assert.equal(pj.version, cargo.match(/^version\s*=\s*"([^"]+)"/m)[1]);
+  assert.match(pj.description, /BYOK/);
+  assert.equal(pj.license, "MIT OR Apache-2.0");
+  assert.match(pj.repository.url, /github\.com\/byok-keyring\/byok-keyring/);
+  assert.ok(pj.keywords.includes("wasm") && pj.keywords.includes("byok"));
+  assert.equal(pj.type, "module");
+  assert.equal(pj.sideEffects, false);
+  assert.equal(pj.types, "./index.d.ts");
+  assert.equal(pj.main, "./index.js");
+  const root = pj.exports["."];
+  assert.equal(Object.keys(root)[0], "types", "\"types\" must come first in exports");
+  assert.deepEqual(root, { types: "./index.d.ts", node: "./node.js", default: "./index.js" });
+  assert.equal(pj.exports["./byok_keyring_bg.wasm"], "./byok_keyring_bg.wasm");
+});
+
+test("the tarball holds exactly the package files", () => {
+  assert.deepEqual(pack.files, [
+    "LICENSE-APACHE", "LICENSE-MIT", "README.md",
+    "byok_keyring.d.ts", "byok_keyring.js", "byok_keyring.types.d.ts", "byok_keyring_bg.wasm",
+    "index.d.ts", "index.js", "node.js", "package.json",
+  ]);
+  for (const f of pack.files) {
+    assert.doesNotMatch(f, /\.(map|rs|tgz|test\.m?js)$|^\.|(^|\/)(tests?|src|target|node_modules)\//, `unexpected file ${f}`);
+  }
+  assert.equal(pack.info.name, "byok-keyring");
+  assert.ok(pack.info.size < 400_000, `tarball is ${pack.info.size} bytes`);
+});
+
+test("no file in the tarball points at a source map or holds test secrets", async () => {
+  const dir = join(pack.dir, "x");
+  await run("mkdir", ["-p", dir]);
+  await run("tar", ["-xzf", pack.tarball, "-C", dir]);
+  for (const f of pack.files) {
+    const body = await readFile(join(dir, "package", f));
+    const text = body.toString("latin1");
+    assert.ok(!text.includes("sourceMappingURL"), `${f} references a source map`);
+    for (const secret of ["correct horse battery", "A1b2C3d4_-A1b2C3d4", "T3BlbkFJz9Y8"]) {
+      assert.ok(!text.includes(secret), `${f} contains a test secret`);
+    }
+  }
+  const wasm = await readFile(join(dir, "package", "byok_keyring_bg.wasm"));
+  assert.deepEqual([...wasm.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], "the .wasm is a WebAssembly module");
+});
+
+test("README in the package has absolute links into the repository", async () => {
+  const readme = await readFile(join(PKG, "README.md"), "utf8");
+  const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^(https?:|#|mailto:)/.test(l));
+  assert.deepEqual(relative, []);
+});
+
+test("index.js guards every export of the wasm-bindgen glue", async () => {
+  const glue = await readFile(join(PKG, "byok_keyring.js"), "utf8");
+  const index = await readFile(join(PKG, "index.js"), "utf8");
+  const names = [...glue.matchAll(/^export (?:function|class) (\w+)/gm)].map((m) => m[1]);
+  assert.ok(names.length >= 5);
+  for (const n of names) {
+    assert.match(index, new RegExp(`^export (const|class) ${n}\\b`, "m"), `index.js does not export ${n}`);
+  }
+  assert.doesNotMatch(index, /node:/, "the browser entry must not import node: modules");
+});

@@ -1,0 +1,467 @@
+// Issue 6: `verify`, `set(..., { verify })`, `authHeaders` and `withKey` in
+// headless Chromium, against the local provider stand-in (tests/js/standin/).
+// No real provider is ever contacted: every check carries a baseUrl on
+// 127.0.0.1, and the calls without one are for providers that send nothing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { serveRepo, launch } from "./harness.mjs";
+import { startStandin, PROVIDERS, SCENARIOS, SAMPLE_KEYS } from "./standin/server.mjs";
+import { DEFAULT_ANSWERS } from "./standin/providers.mjs";
+
+const CHECKED = Object.keys(PROVIDERS).filter((p) => !PROVIDERS[p].unsupported);
+const UNSUPPORTED = Object.keys(PROVIDERS).filter((p) => PROVIDERS[p].unsupported);
+const NO_ANSWER = new Set(["timeout", "network_error", "cors"]);
+const ALL_KEYS = Object.values(SAMPLE_KEYS);
+
+let server, standin, browser, page;
+const consoleLines = [];
+
+before(async () => {
+  server = await serveRepo();
+  standin = await startStandin();
+  browser = await launch();
+  page = await browser.newPage();
+  page.on("console", (m) => consoleLines.push(m.text()));
+  page.on("pageerror", (e) => consoleLines.push(String(e)));
+  await page.goto(`${server.url}/tests/js/standin/page.html`);
+  await page.waitForFunction(() => window.lib, null, { timeout: 30_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await standin?.close();
+  server?.close();
+});
+
+/** verify() in the page: the Verification, or { thrown } with the error's fields. */
+function verifyInPage(provider, key, options) {
+  return page.evaluate(async ([provider, key, options]) => {
+    try {
+      return await window.lib.verify(provider, key, options);
+    } catch (e) {
+      return { thrown: { name: e.name, code: e.code, message: e.message, details: e.details } };
+    }
+  }, [provider, key, options]);
+}
+
+/** The stand-in's answer status for a scenario, or undefined when it gives none. */
+function expectedStatus(provider, scenario) {
+  if (NO_ANSWER.has(scenario)) return undefined;
+  return (PROVIDERS[provider].answers?.[scenario] ?? DEFAULT_ANSWERS[scenario])[0];
+}
+
+function assertNoKeyIn(value, what) {
+  const text = JSON.stringify(value) ?? "";
+  for (const key of ALL_KEYS) assert.ok(!text.includes(key), `a key in ${what}`);
+}
+
+test("the sample keys pass the offline format check", async () => {
+  const results = await page.evaluate((keys) =>
+    Object.entries(keys).map(([p, k]) => [p, window.lib.validate(p, k).code]), SAMPLE_KEYS);
+  for (const [p, code] of results) assert.equal(code, "ok", p);
+  assert.deepEqual(Object.keys(SAMPLE_KEYS).sort(), Object.keys(PROVIDERS).sort());
+  const ids = await page.evaluate(() => window.lib.providers().map((p) => p.id));
+  assert.deepEqual(ids.sort(), Object.keys(PROVIDERS).sort(), "the stand-in covers every provider");
+});
+
+test("verify gives every code for every provider, sending exactly the auth headers", async (t) => {
+  for (const provider of CHECKED) {
+    await t.test(provider, async () => {
+      const key = SAMPLE_KEYS[provider];
+      const spec = PROVIDERS[provider];
+      const expectedHeaders = spec.auth(key);
+      for (const [scenario, code] of Object.entries(SCENARIOS)) {
+        standin.reset();
+        const timeoutMs = scenario === "timeout" ? 300 : 10_000;
+        const started = Date.now();
+        const v = await verifyInPage(provider, key, { baseUrl: standin.baseUrl(provider, scenario), timeoutMs });
+        const where = `${provider}/${scenario}`;
+        assert.equal(v.thrown, undefined, `${where} threw ${JSON.stringify(v.thrown)}`);
+        assert.equal(v.code, code, `${where}: ${v.message}`);
+        assert.equal(v.ok, code === "valid", where);
+        assert.equal(v.provider, provider, where);
+        assert.equal(v.status, expectedStatus(provider, scenario), where);
+        assert.equal(typeof v.message, "string");
+        assert.ok(v.message.length > 10, where);
+        assertNoKeyIn(v, `the ${where} verification`);
+        assert.deepEqual(Object.keys(v).sort(), ["code", "message", "ok", "provider", ...(v.status ? ["status"] : [])].sort());
+        if (code === "network_error") assert.match(v.message, /CORS/, where);
+        if (scenario === "timeout") {
+          assert.match(v.message, /300 ms/);
+          assert.ok(Date.now() - started < 5_000, `${where} took ${Date.now() - started} ms`);
+        }
+
+        // What reached the stand-in: one preflight asking for exactly the
+        // auth headers, then (unless the connection or CORS failed first)
+        // one request with exactly those values, the right method and path.
+        assert.ok(standin.preflights.length >= 1, `${where}: no preflight`);
+        for (const pf of standin.preflights) {
+          assert.equal(pf.method, spec.method, where);
+          assert.deepEqual(pf.requestHeaders, Object.keys(expectedHeaders).sort(), where);
+          assert.equal(pf.refused, false, where);
+        }
+        if (scenario === "network_error" || scenario === "cors") {
+          assert.equal(standin.requests.length, 0, where);
+          continue;
+        }
+        assert.equal(standin.requests.length, 1, where);
+        const [r] = standin.requests;
+        assert.deepEqual(r.problems, [], where);
+        assert.equal(r.method, spec.method, where);
+        assert.equal(r.path, spec.path, where);
+        assert.equal(r.url, `/${scenario}/${provider}${spec.path}`, where);
+        for (const [name, value] of Object.entries(expectedHeaders)) assert.equal(r.headers[name], value, `${where}: ${name}`);
+        assert.ok(!("cookie" in r.headers), where);
+      }
+    });
+  }
+});
+
+test("the stand-in refuses an extra SDK header at the preflight, as providers do", async () => {
+  standin.reset();
+  const key = SAMPLE_KEYS.openai;
+  const url = `${standin.baseUrl("openai", "valid")}/v1/models`;
+  const r = await page.evaluate(async ([url, key]) => {
+    const out = {};
+    try {
+      await fetch(url, { headers: { authorization: `Bearer ${key}`, "x-stainless-os": "Linux" } });
+      out.withSdkHeader = "answered";
+    } catch (e) {
+      out.withSdkHeader = e.name;
+    }
+    out.authOnly = (await fetch(url, { headers: { authorization: `Bearer ${key}` } })).status;
+    return out;
+  }, [url, key]);
+  assert.equal(r.withSdkHeader, "TypeError");
+  assert.equal(r.authOnly, 200);
+  assert.deepEqual(standin.preflights.map((p) => p.refused), [true, false]);
+  assert.equal(standin.requests.length, 1);
+});
+
+test("providers without a free check are unsupported and nothing is sent", async () => {
+  standin.reset();
+  for (const provider of UNSUPPORTED) {
+    for (const options of [undefined, { baseUrl: standin.baseUrl(provider, "valid") }]) {
+      const v = await verifyInPage(provider, SAMPLE_KEYS[provider], options);
+      assert.equal(v.code, "unsupported", provider);
+      assert.equal(v.ok, false);
+      assert.equal(v.status, undefined);
+      assert.equal(v.provider, provider);
+      assert.match(v.message, /no free way to check/);
+    }
+  }
+  assert.equal(standin.preflights.length + standin.requests.length, 0);
+});
+
+test("bad arguments reject with a KeyringError; nothing is sent", async () => {
+  standin.reset();
+  const base = standin.baseUrl("openai", "valid");
+  const key = SAMPLE_KEYS.openai;
+  const cases = [
+    [["nope", key], "unknown_provider"],
+    [["openai", "sk-short"], "invalid_key"],
+    [["openai", SAMPLE_KEYS.anthropic], "invalid_key"],
+    [["openai", 42], "invalid_argument"],
+    [[undefined, key], "invalid_argument"],
+    [["openai", key, "fast"], "invalid_argument"],
+    [["openai", key, { nope: 1 }], "invalid_argument"],
+    [["openai", key, { baseUrl: "ftp://127.0.0.1/x" }], "invalid_argument"],
+    [["openai", key, { baseUrl: "http://example.com" }], "invalid_argument"],
+    [["openai", key, { baseUrl: `${base}?key=1` }], "invalid_argument"],
+    [["openai", key, { baseUrl: "https://user:pw@example.com" }], "invalid_argument"],
+    [["openai", key, { baseUrl: 5 }], "invalid_argument"],
+    [["openai", key, { baseUrl: base, timeoutMs: 0 }], "invalid_argument"],
+    [["openai", key, { baseUrl: base, timeoutMs: 1.5 }], "invalid_argument"],
+    [["openai", key, { baseUrl: base, timeoutMs: 120_001 }], "invalid_argument"],
+    [["openai", key, { baseUrl: base, region: "us-east-1" }], "invalid_argument"],
+    [["bedrock", SAMPLE_KEYS.bedrock, { baseUrl: base, region: "us east 1" }], "invalid_argument"],
+    [["bedrock", SAMPLE_KEYS.bedrock, { region: "x.evil.com/" }], "invalid_argument"],
+    [["openai", key, { baseUrl: base, signal: {} }], "invalid_argument"],
+  ];
+  for (const [args, code] of cases) {
+    const r = await verifyInPage(...args);
+    assert.ok(r.thrown, `${JSON.stringify(args[2])} did not throw`);
+    assert.equal(r.thrown.name, "KeyringError");
+    assert.equal(r.thrown.code, code, `${args[0]} ${JSON.stringify(args[2])}: ${r.thrown.message}`);
+    assertNoKeyIn(r.thrown, "an error");
+  }
+  const bad = await verifyInPage("openai", "sk-short");
+  assert.equal(bad.thrown.details.valid, false);
+  assert.equal(bad.thrown.details.code, "too_short");
+  assert.equal(standin.preflights.length + standin.requests.length, 0);
+});
+
+test("Bedrock: region picks the default host, baseUrl overrides it", async () => {
+  standin.reset();
+  const v = await verifyInPage("bedrock", SAMPLE_KEYS.bedrock, { region: "eu-west-3", baseUrl: standin.baseUrl("bedrock", "valid") });
+  assert.equal(v.code, "valid");
+  assert.equal(standin.requests[0].path, "/foundation-models");
+});
+
+test("the caller's signal cancels a check: it rejects with the signal's reason", async () => {
+  standin.reset();
+  const base = standin.baseUrl("openai", "timeout");
+  const r = await page.evaluate(async ([base, key]) => {
+    const out = {};
+    const pre = new AbortController();
+    pre.abort();
+    try { await window.lib.verify("openai", key, { baseUrl: base, signal: pre.signal }); out.pre = "resolved"; }
+    catch (e) { out.pre = e.name; }
+
+    const started = performance.now();
+    const mid = new AbortController();
+    setTimeout(() => mid.abort(), 100);
+    try { await window.lib.verify("openai", key, { baseUrl: base, signal: mid.signal, timeoutMs: 10_000 }); out.mid = "resolved"; }
+    catch (e) { out.mid = e.name; }
+    out.midMs = performance.now() - started;
+
+    const why = new Error("the settings popup was closed");
+    const custom = new AbortController();
+    setTimeout(() => custom.abort(why), 50);
+    try { await window.lib.verify("openai", key, { baseUrl: base, signal: custom.signal }); out.custom = "resolved"; }
+    catch (e) { out.custom = e === why; }
+
+    // A signal that aborts after the answer changes nothing.
+    const late = new AbortController();
+    const v = await window.lib.verify("openai", key, { baseUrl: base.replace("/timeout/", "/valid/"), signal: late.signal });
+    late.abort();
+    out.late = v.code;
+    return out;
+  }, [base, SAMPLE_KEYS.openai]);
+  assert.equal(r.pre, "AbortError");
+  assert.equal(r.mid, "AbortError");
+  assert.ok(r.midMs < 3_000, `abort took ${r.midMs} ms`);
+  assert.equal(r.custom, true);
+  assert.equal(r.late, "valid");
+  assert.equal(standin.requests.filter((q) => q.scenario === "timeout").length, 2, "the pre-aborted check sent nothing");
+});
+
+/** A fresh, unlocked in-memory keyring in the page, as window.kr. */
+async function freshKeyring() {
+  await page.evaluate(async () => {
+    window.kr?.free();
+    window.kr = new window.lib.Keyring({ namespace: `verify-${Math.random()}`, storage: "memory", iterations: 100_000 });
+    window.events = [];
+    window.kr.onChange((e) => window.events.push(`${e.type}:${e.provider ?? ""}`));
+    await window.kr.create("correct horse battery");
+  });
+}
+
+/** kr.set(provider, key, options) in the page; `options.verify.baseUrl` is filled from `scenario`. */
+function setInPage(provider, key, options) {
+  return page.evaluate(async ([provider, key, options]) => {
+    const out = {};
+    try {
+      const r = window.kr.set(provider, key, options);
+      out.promise = r instanceof Promise;
+      out.info = await r;
+    } catch (e) {
+      out.thrown = { name: e.name, code: e.code, message: e.message, details: e.details };
+    }
+    out.stored = window.kr.get(provider) === key;
+    return out;
+  }, [provider, key, options]);
+}
+
+test("set(..., { verify }) stores live and unverifiable keys, refuses rejected ones", async () => {
+  await freshKeyring();
+  standin.reset();
+  const via = (provider, scenario, extra = {}) => ({ verify: { baseUrl: standin.baseUrl(provider, scenario), ...extra } });
+
+  const ok = await setInPage("openai", SAMPLE_KEYS.openai, { model: "gpt-4o-mini", ...via("openai", "valid") });
+  assert.equal(ok.promise, true);
+  assert.equal(ok.thrown, undefined);
+  assert.equal(ok.stored, true);
+  assert.equal(ok.info.provider, "openai");
+  assert.equal(ok.info.model, "gpt-4o-mini");
+  assert.match(ok.info.masked, /^sk-p•+uvwx$/);
+  assert.deepEqual(ok.info.verification, { ok: true, code: "valid", status: 200, message: "OpenAI accepted this key.", provider: "openai" });
+
+  for (const [provider, scenario, status] of [["groq", "invalid_key", 401], ["gemini", "invalid_key", 400], ["bedrock", "invalid_key", 403], ["cohere", "invalid_key", 200], ["mistral", "unauthorized", 401]]) {
+    const r = await setInPage(provider, SAMPLE_KEYS[provider], via(provider, scenario));
+    assert.equal(r.promise, true);
+    assert.equal(r.thrown?.name, "KeyringError", provider);
+    assert.equal(r.thrown.code, "invalid_key", provider);
+    assert.equal(r.thrown.details.code, "invalid_key", provider);
+    assert.equal(r.thrown.details.ok, false);
+    assert.equal(r.thrown.details.status, status, provider);
+    assert.equal(r.thrown.details.provider, provider);
+    assert.equal(r.thrown.message, r.thrown.details.message);
+    assert.match(r.thrown.message, /rejected this key/);
+    assert.equal(r.stored, false, `${provider}: a rejected key was stored`);
+    assertNoKeyIn(r.thrown, "the rejection");
+  }
+
+  // Live keys (forbidden, rate-limited) and keys that could not be checked
+  // (network, CORS, timeout, provider failure, no free check) are stored.
+  for (const [provider, scenario, code, extra] of [
+    ["deepseek", "rate_limited", "rate_limited"],
+    ["together", "forbidden", "forbidden"],
+    ["fireworks", "provider_error", "provider_error"],
+    ["xai", "network_error", "network_error"],
+    ["huggingface", "cors", "network_error"],
+    ["perplexity", "timeout", "timeout", { timeoutMs: 300 }],
+  ]) {
+    const r = await setInPage(provider, SAMPLE_KEYS[provider], via(provider, scenario, extra));
+    assert.equal(r.thrown, undefined, `${provider}: ${JSON.stringify(r.thrown)}`);
+    assert.equal(r.stored, true, provider);
+    assert.equal(r.info.verification.code, code, provider);
+    assert.equal(r.info.verification.ok, false);
+    assert.equal(r.info.provider, provider);
+  }
+  const exa = await setInPage("exa", SAMPLE_KEYS.exa, { verify: true });
+  assert.equal(exa.info.verification.code, "unsupported");
+  assert.equal(exa.stored, true);
+
+  const events = await page.evaluate(() => window.events);
+  assert.deepEqual(events.filter((e) => e.startsWith("set:")).sort(),
+    ["deepseek", "exa", "fireworks", "huggingface", "openai", "perplexity", "together", "xai"].map((p) => `set:${p}`));
+});
+
+test("set without verify stays synchronous; bad verify options and a locked keyring reject before any request", async () => {
+  await freshKeyring();
+  standin.reset();
+  const plain = await setInPage("openai", SAMPLE_KEYS.openai, { verify: false });
+  assert.equal(plain.promise, false);
+  assert.equal(plain.info.provider, "openai");
+  const none = await setInPage("groq", SAMPLE_KEYS.groq);
+  assert.equal(none.promise, false);
+
+  for (const [options, code] of [
+    [{ verify: "yes" }, "invalid_argument"],
+    [{ verify: { nope: 1 } }, "invalid_argument"],
+    [{ verify: { baseUrl: "http://example.com" } }, "invalid_argument"],
+    [{ verify: true, color: "red" }, "invalid_argument"],
+  ]) {
+    const r = await setInPage("mistral", SAMPLE_KEYS.mistral, options);
+    assert.equal(r.promise, true, JSON.stringify(options));
+    assert.equal(r.thrown?.code, code, JSON.stringify(options));
+    assert.equal(r.stored, false);
+  }
+  const malformed = await setInPage("mistral", "short", { verify: { baseUrl: standin.baseUrl("mistral", "valid") } });
+  assert.equal(malformed.thrown.code, "invalid_key");
+  assert.equal(malformed.thrown.details.valid, false, "a format failure carries the Validation");
+
+  const locked = await page.evaluate(async ([key, baseUrl]) => {
+    window.kr.lock();
+    try { await window.kr.set("openai", key, { verify: { baseUrl } }); return "resolved"; }
+    catch (e) { return e.code; }
+  }, [SAMPLE_KEYS.openai, standin.baseUrl("openai", "valid")]);
+  assert.equal(locked, "locked");
+  assert.equal(standin.preflights.length + standin.requests.length, 0);
+});
+
+test("set(..., { verify: { signal } }) aborted stores nothing", async () => {
+  await freshKeyring();
+  const r = await page.evaluate(async ([key, baseUrl]) => {
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 100);
+    let outcome;
+    try { await window.kr.set("openai", key, { verify: { baseUrl, signal: c.signal } }); outcome = "resolved"; }
+    catch (e) { outcome = e.name; }
+    return { outcome, stored: window.kr.get("openai") !== undefined };
+  }, [SAMPLE_KEYS.openai, standin.baseUrl("openai", "timeout")]);
+  assert.deepEqual(r, { outcome: "AbortError", stored: false });
+});
+
+test("authHeaders gives exactly the table's headers, and they pass the provider's CORS check", async () => {
+  await freshKeyring();
+  standin.reset();
+  const r = await page.evaluate(async ([keys, bases]) => {
+    const out = { headers: {}, status: {} };
+    try { window.kr.authHeaders("openai"); } catch (e) { out.unknownBeforeSet = e.code; }
+    out.none = window.kr.authHeaders("openai");
+    for (const [p, k] of Object.entries(keys)) window.kr.set(p, k);
+    for (const p of Object.keys(keys)) out.headers[p] = window.kr.authHeaders(p);
+    for (const [p, { url, method }] of Object.entries(bases)) {
+      out.status[p] = (await fetch(url, { method, headers: window.kr.authHeaders(p) })).status;
+    }
+    try { window.kr.authHeaders("nope"); } catch (e) { out.unknown = e.code; }
+    window.kr.remove("groq");
+    out.removed = window.kr.authHeaders("groq");
+    window.kr.lock();
+    try { window.kr.authHeaders("openai"); } catch (e) { out.locked = { name: e.name, code: e.code }; }
+    return out;
+  }, [SAMPLE_KEYS, Object.fromEntries(CHECKED.map((p) => [p, { url: standin.baseUrl(p, "valid") + PROVIDERS[p].path, method: PROVIDERS[p].method }]))]);
+  assert.equal(r.unknownBeforeSet, undefined);
+  assert.equal(r.none, undefined);
+  for (const [p, key] of Object.entries(SAMPLE_KEYS)) assert.deepEqual(r.headers[p], PROVIDERS[p].auth(key), p);
+  for (const p of CHECKED) assert.equal(r.status[p], 200, p);
+  assert.ok(standin.requests.every((q) => q.problems.length === 0));
+  assert.equal(r.unknown, "unknown_provider");
+  assert.equal(r.removed, undefined);
+  assert.deepEqual(r.locked, { name: "KeyringError", code: "locked" });
+});
+
+test("withKey lends the key to a callback only", async () => {
+  await freshKeyring();
+  const r = await page.evaluate(async (key) => {
+    const out = {};
+    const kr = window.kr;
+    let called = false;
+    out.none = kr.withKey("openai", () => { called = true; return 1; });
+    out.calledWithoutKey = called;
+    kr.set("openai", key);
+    out.sync = kr.withKey("openai", (k, h) => [k === key, h.authorization === `Bearer ${key}`]);
+    out.async = await kr.withKey("openai", async (k) => k.length);
+    out.reentrant = kr.withKey("openai", () => kr.list().length);
+    const boom = new Error("boom");
+    try { kr.withKey("openai", () => { throw boom; }); } catch (e) { out.rethrown = e === boom; }
+    try { kr.withKey("openai", "not a function"); } catch (e) { out.notFunction = e.code; }
+    kr.lock();
+    try { kr.withKey("openai", () => 1); } catch (e) { out.locked = e.code; }
+    return out;
+  }, SAMPLE_KEYS.openai);
+  assert.deepEqual(r, {
+    none: undefined, calledWithoutKey: false, sync: [true, true], async: SAMPLE_KEYS.openai.length,
+    reentrant: 1, rethrown: true, notFunction: "invalid_argument", locked: "locked",
+  });
+});
+
+test("verify runs under Node too (the package's node entry), where no CORS applies", async () => {
+  const { default: init, verify } = await import("../../pkg/node.js");
+  await init();
+  standin.reset();
+  const run = (scenario, extra = {}) =>
+    verify("anthropic", SAMPLE_KEYS.anthropic, { baseUrl: standin.baseUrl("anthropic", scenario), ...extra });
+  assert.equal((await run("valid")).code, "valid");
+  assert.equal((await run("invalid_key")).status, 401);
+  assert.equal((await run("cors")).code, "valid", "CORS is a browser rule");
+  assert.equal((await run("timeout", { timeoutMs: 200 })).code, "timeout");
+  assert.equal((await run("network_error")).code, "network_error");
+  const closed = `http://127.0.0.1:${await freePort()}/openai`;
+  assert.equal((await verify("openai", SAMPLE_KEYS.openai, { baseUrl: closed })).code, "network_error");
+  assert.ok(standin.requests.every((r) => r.problems.length === 0));
+});
+
+/** A port nothing listens on. */
+async function freePort() {
+  const { createServer } = await import("node:net");
+  const s = createServer();
+  await new Promise((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test("no key reached the console", () => {
+  assertNoKeyIn(consoleLines, "console output");
+});
+
+test("TypeScript declarations of verify, set(..., { verify }), authHeaders and withKey", async () => {
+  const dts = await readFile(new URL("../../pkg/byok_keyring.d.ts", import.meta.url), "utf8");
+  for (const decl of [
+    "export function verify(provider: ProviderId, key: string, options?: VerifyOptions | null): Promise<Verification>;",
+    "authHeaders(provider: ProviderId): Record<string, string> | undefined;",
+    "set(provider: ProviderId, apiKey: string, options: Omit<SetOptions, \"verify\"> & { verify: true | VerifyOptions }): Promise<VerifiedKeyInfo>;",
+    "withKey<T>(provider: ProviderId, fn: (apiKey: string, headers: Record<string, string>) => T): T | undefined;",
+    "details?: Validation | Verification;",
+    "export interface VerifiedKeyInfo extends KeyInfo {",
+  ]) {
+    assert.ok(dts.includes(decl), `missing in .d.ts: ${decl}`);
+  }
+  assert.ok(!/^\s*withKey\(provider: any/m.test(dts), "the untyped class method is skipped");
+  const codes = /export type VerificationCode =([^;]*);/.exec(dts)[1].match(/"[a-z_]+"/g).map((s) => JSON.parse(s));
+  assert.deepEqual(codes, ["valid", "invalid_key", "forbidden", "rate_limited", "provider_error", "network_error", "timeout", "unsupported"]);
+});
