@@ -16,10 +16,11 @@ use crate::keyring::{self, Keyring as Core, State};
 use crate::secret::Passphrase;
 use crate::storage::{MemoryStorage, Storage};
 use crate::{flows, providers as table};
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
+use wasm_bindgen::intern;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -36,12 +37,60 @@ pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, J
 /// whitespace is trimmed (`normalized`); see the README for every code.
 #[wasm_bindgen(unchecked_return_type = "Validation")]
 pub fn validate(
-    #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let provider = args::string(&provider, "provider").js()?;
-    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
-    to_js_value(&crate::validate(&provider, &key))
+    let provider_id = args::string(provider, "provider").js()?;
+    let key_text = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+    let v = crate::validate(&provider_id, &key_text);
+    // `normalized` is the caller's own string when nothing was trimmed, so
+    // the key is not copied back out of wasm memory.
+    let normalized = v.normalized.as_ref().map(|n| {
+        if n.len() == key_text.len() {
+            key.clone()
+        } else {
+            JsValue::from_str(n)
+        }
+    });
+    Ok(validation_object(&v, normalized))
+}
+
+/// A `Validation` as a plain JS object. Fixed strings (codes, provider ids,
+/// and the messages about built-in providers) are interned: this is the
+/// per-keystroke path of a settings form.
+fn validation_object(v: &crate::Validation, normalized: Option<JsValue>) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, value: &JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(intern(k)), value);
+    };
+    let known = table::find(&v.provider).is_some();
+    set("valid", &JsValue::from_bool(v.valid));
+    set("code", &JsValue::from_str(intern(v.code.as_str())));
+    // Messages about built-in providers form a small, fixed set; one about an
+    // unknown id echoes it and is not interned (the cache would grow).
+    set(
+        "message",
+        &JsValue::from_str(if known {
+            intern(&v.message)
+        } else {
+            &v.message
+        }),
+    );
+    set(
+        "provider",
+        &JsValue::from_str(if known {
+            intern(&v.provider)
+        } else {
+            &v.provider
+        }),
+    );
+    if let Some(d) = v.detected {
+        set("detected", &JsValue::from_str(intern(d)));
+    }
+    if let Some(n) = normalized {
+        set("normalized", &n);
+    }
+    o.into()
 }
 
 /// Masks a key for display: at most its first and last 4 characters, nothing
@@ -57,10 +106,13 @@ pub fn mask(
 /// The provider a key belongs to, by its most specific prefix.
 #[wasm_bindgen(js_name = detectProvider, unchecked_return_type = "ProviderId | undefined")]
 pub fn detect_provider(
-    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
-    Ok(crate::detect_provider(&key).map_or(JsValue::UNDEFINED, |p| JsValue::from_str(p.id)))
+    let key = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+    Ok(
+        crate::detect_provider(&key)
+            .map_or(JsValue::UNDEFINED, |p| JsValue::from_str(intern(p.id))),
+    )
 }
 
 /// Every built-in provider: id, name, key prefixes, key page, default model.
@@ -207,8 +259,8 @@ impl JsKeyring {
 impl JsKeyring {
     /// "empty", "locked" or "unlocked".
     #[wasm_bindgen(getter, unchecked_return_type = "KeyringState")]
-    pub fn state(&self) -> String {
-        self.core.borrow().state().as_str().to_string()
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(intern(self.core.borrow().state().as_str()))
     }
 
     /// The namespace this keyring serves.
@@ -366,27 +418,27 @@ impl JsKeyring {
     #[wasm_bindgen(js_name = isByok)]
     pub fn is_byok(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::short_string(provider, "provider").js()?;
         Ok(self.core.borrow().is_byok(&provider))
     }
 
     /// `!isByok(provider) || platformOnly includes feature`: whether to call
     /// the deduct-credits endpoint before this call.
-    #[wasm_bindgen(js_name = shouldDeductCredits)]
+    /// (Declared in the TypeScript section: `feature` is optional.)
+    #[wasm_bindgen(js_name = shouldDeductCredits, skip_typescript)]
     pub fn should_deduct_credits(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
-        feature: Option<OptionalString>,
+        provider: &JsValue,
+        feature: &JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::short_string(provider, "provider").js()?;
         let core = self.core.borrow();
         if !core.is_byok(&provider) {
             return Ok(true); // the feature cannot change the answer
         }
-        let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
-        let feature = args::opt_string(&feature, "feature").js()?;
+        let feature = args::opt_string(feature, "feature").js()?;
         Ok(core.should_deduct_credits(&provider, feature.as_deref()))
     }
 
@@ -395,10 +447,12 @@ impl JsKeyring {
     #[wasm_bindgen(unchecked_return_type = "Source")]
     pub fn source(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] provider: JsValue,
-    ) -> Result<String, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
-        Ok(self.core.borrow().source(&provider).as_str().to_string())
+        #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let provider = args::short_string(provider, "provider").js()?;
+        Ok(JsValue::from_str(intern(
+            self.core.borrow().source(&provider).as_str(),
+        )))
     }
 
     /// Counts one call as "byok" or "platform", by the same rule as

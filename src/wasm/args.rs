@@ -49,6 +49,22 @@ pub fn string(v: &JsValue, name: &str) -> Result<String> {
     )))
 }
 
+/// A string argument on the hot path (`isByok`, `shouldDeductCredits`,
+/// `source`): one boundary crossing (`as_string`) instead of three. Provider
+/// ids are short; a very long string is still refused after the copy.
+pub fn short_string(v: &JsValue, name: &str) -> Result<String> {
+    match v.as_string() {
+        Some(s) if s.len() <= MAX_STRING_ARG as usize => Ok(s),
+        Some(_) => Err(Error::invalid_argument(format!(
+            "{name} is too long (more than {MAX_STRING_ARG} characters)."
+        ))),
+        None => Err(Error::invalid_argument(format!(
+            "{name} must be a string, not {}.",
+            type_name(v)
+        ))),
+    }
+}
+
 /// An optional string argument (`undefined` or `null` → `None`).
 pub fn opt_string(v: &JsValue, name: &str) -> Result<Option<String>> {
     if v.is_undefined() || v.is_null() {

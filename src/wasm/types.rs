@@ -205,6 +205,11 @@ export interface VerifiedKeyInfo extends KeyInfo {
 
 export interface Keyring {
   /**
+   * `!isByok(provider) || platformOnly includes feature`: whether to call
+   * the deduct-credits endpoint before this call.
+   */
+  shouldDeductCredits(provider: string, feature?: string | null): boolean;
+  /**
    * Checks the key with the provider, then stores it (needs unlocked).
    * Rejects with `invalid_key` (details: the Verification) when the provider
    * rejects the key, storing nothing; stores it unverified when the provider
