@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 PORT ?= 8080
 
-.PHONY: all setup setup-test build test test-native test-browser test-firefox test-e2e test-integration demo bench clean
+.PHONY: all setup setup-test build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
 
 all: build
 
@@ -51,6 +51,17 @@ demo: build
 	PORT=$(PORT) node www/server.mjs
 
 ## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
+STANDIN_PORT ?= 8787
+
+## demo-standin: the demo with key checks sent to the local provider stand-in
+## (tests/js/standin/, on port $(STANDIN_PORT)): no real provider is contacted.
+## The API keys popup picks the stand-in's answer (or ?scenario=invalid_key).
+demo-standin: build
+	@PORT=$(STANDIN_PORT) node tests/js/standin/server.mjs & standin=$$!; \
+	trap 'kill $$standin 2>/dev/null' EXIT; \
+	sleep 0.5; kill -0 $$standin 2>/dev/null || exit 1; \
+	VERIFY_BASE_URL=http://127.0.0.1:$(STANDIN_PORT) PORT=$(PORT) node www/server.mjs
+
 bench: setup-test build
 	node bench/run.mjs
 

@@ -2,7 +2,8 @@
 // message box, and a Send button whose billing follows the user's keyring.
 //
 // Query parameters: ?iterations=100000 lowers the PBKDF2 work for new vaults
-// (the tests use it; the default is the library's 600,000).
+// (the tests use it; the default is the library's 600,000). ?scenario=… picks
+// the stand-in's answer when the server sends key checks to the stand-in.
 
 import { KeyringStore } from './keyring-store.js';
 import { createSettings } from './settings.js';
@@ -41,6 +42,13 @@ function fatal(text) {
 
 // ---- load the library ----
 
+// Where key checks go: the providers (verifyBaseUrl null), or the local
+// stand-in the server was started with (VERIFY_BASE_URL). Fetched while the
+// library loads; if it fails, checks go to the providers.
+const configLoaded = fetch('/api/config')
+  .then((res) => (res.ok ? res.json() : {}))
+  .catch(() => ({}));
+
 let lib;
 try {
   lib = await import('../pkg/byok_keyring.js');
@@ -52,6 +60,8 @@ try {
 
 const params = new URLSearchParams(location.search);
 const iterations = params.has('iterations') ? Number(params.get('iterations')) : undefined;
+const config = await configLoaded;
+const verifyBaseUrl = typeof config.verifyBaseUrl === 'string' && config.verifyBaseUrl ? config.verifyBaseUrl : null;
 
 let store;
 try {
@@ -269,6 +279,8 @@ const settings = createSettings({
   providers,
   platformProviders: PLATFORM_PROVIDERS,
   opener: ui.settingsBtn,
+  verifyBaseUrl,
+  scenario: params.get('scenario') ?? '',
 });
 ui.settingsBtn.addEventListener('click', () => settings.open());
 ui.billingAction.addEventListener('click', () => settings.open(ui.provider.value));

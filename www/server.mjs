@@ -1,10 +1,13 @@
 // The demo's tiny backend: static files plus a fake credits/chat API.
 //
 //   node www/server.mjs            # http://127.0.0.1:8080 (PORT, CREDITS env)
+//   VERIFY_BASE_URL=http://127.0.0.1:8787 node www/server.mjs
+//                                  # key checks go to the provider stand-in
 //
 // Serves www/ at / and the wasm-pack output (../pkg) at /pkg/. Node's
 // standard library only. The API keeps one credit balance in memory:
 //
+//   GET  /api/config                -> {verifyBaseUrl}  (null: the real providers)
 //   GET  /api/user/credits          -> {credits}
 //   POST /api/user/deduct-credits   -> {credits} | 402 {error}
 //   POST /api/chat {provider, model, message, feature}
@@ -13,6 +16,13 @@
 // A /api/chat request carrying X-User-Api-Key is a BYOK call: it costs the
 // platform nothing, and the key is never logged or stored (the stats keep a
 // SHA-256 fingerprint so tests can check that the right key arrived).
+//
+// The settings popup checks a pasted key with its provider (the library's
+// `set(..., { verify })`). The Content-Security-Policy lets the page connect
+// to this origin and to the providers' API origins only; with
+// VERIFY_BASE_URL (the local stand-in, tests/js/standin/server.mjs) it lets
+// the page connect to this origin and the stand-in only, so no real provider
+// is ever contacted.
 
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -37,18 +47,67 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-// Sent with every response. The CSP only lets the page talk to this origin,
-// so nothing in it could send a key anywhere else; 'wasm-unsafe-eval' is what
-// WebAssembly compilation needs.
-const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-    "form-action 'self'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
+/**
+ * The origins the library's `verify` calls in production (src/verify.rs,
+ * docs/VERIFY.md): one per provider with a free key check. Bedrock's host
+ * depends on the key's region (bedrock.<region>.amazonaws.com); a CSP
+ * wildcard covers exactly one leftmost label, so `*.amazonaws.com` is the
+ * narrowest source that matches every region.
+ */
+export const PROVIDER_ORIGINS = [
+  'https://api.openai.com',
+  'https://api.anthropic.com',
+  'https://generativelanguage.googleapis.com',
+  'https://api.groq.com',
+  'https://openrouter.ai',
+  'https://api.perplexity.ai',
+  'https://api.mistral.ai',
+  'https://api.x.ai',
+  'https://api.deepseek.com',
+  'https://api.together.xyz',
+  'https://api.fireworks.ai',
+  'https://api.cohere.com',
+  'https://huggingface.co',
+  'https://*.amazonaws.com',
+];
+
+/**
+ * Checks a VERIFY_BASE_URL: an http(s) URL without credentials, query or
+ * fragment. Returns it without trailing slashes, or null when unset.
+ */
+export function normalizeVerifyBaseUrl(value) {
+  if (value === undefined || value === null || value === '') return null;
+  let url;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new Error(`VERIFY_BASE_URL is not a URL: ${value}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('VERIFY_BASE_URL must be http:// or https://');
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error('VERIFY_BASE_URL may not contain credentials, a query or a fragment');
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * Sent with every response. The CSP lets the page connect only to this
+ * origin and to where keys are checked (the providers, or the stand-in), so
+ * nothing in it could send a key anywhere else; 'wasm-unsafe-eval' is what
+ * WebAssembly compilation needs.
+ */
+export function securityHeaders(verifyBaseUrl = null) {
+  const connect = ["'self'", ...(verifyBaseUrl ? [new URL(verifyBaseUrl).origin] : PROVIDER_ORIGINS)];
+  return {
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+      `img-src 'self' data:; connect-src ${connect.join(' ')}; object-src 'none'; base-uri 'none'; ` +
+      "form-action 'self'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  };
+}
 
 const MAX_BODY = 64 * 1024;
 
@@ -70,7 +129,8 @@ function resolveInside(root, urlPath) {
 }
 
 function send(res, status, body, headers = {}) {
-  res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
+  // The security headers were set on `res` when the request arrived.
+  res.writeHead(status, headers);
   res.end(body);
 }
 
@@ -138,10 +198,12 @@ function cannedReply({ provider, model, message, feature }, billedTo) {
 }
 
 /**
- * Starts the demo server. Resolves to {server, url, close, stats}.
+ * Starts the demo server. Resolves to {server, url, close, stats, verifyBaseUrl}.
  * Options: port (0 = any free port), host, credits (initial balance),
  * log (a function receiving one line per API call; default console.log),
- * pkgDir (where the wasm package lives; default ../pkg next to this file).
+ * pkgDir (where the wasm package lives; default ../pkg next to this file),
+ * verifyBaseUrl (where the page sends key checks instead of the providers,
+ * e.g. the stand-in's http://127.0.0.1:8787; default none: the providers).
  */
 export async function startServer({
   port = 8080,
@@ -149,7 +211,10 @@ export async function startServer({
   credits = 100,
   log = (line) => console.log(line),
   pkgDir = PKG_DIR,
+  verifyBaseUrl = null,
 } = {}) {
+  const verifyBase = normalizeVerifyBaseUrl(verifyBaseUrl);
+  const secHeaders = securityHeaders(verifyBase);
   const initial = Number(credits);
   const stats = {
     credits: Number.isFinite(initial) && initial >= 0 ? Math.floor(initial) : 100,
@@ -163,6 +228,9 @@ export async function startServer({
   };
 
   async function api(req, res, pathname) {
+    if (pathname === '/api/config' && req.method === 'GET') {
+      return sendJson(res, 200, { verifyBaseUrl: verifyBase });
+    }
     if (pathname === '/api/user/credits' && req.method === 'GET') {
       return sendJson(res, 200, { credits: stats.credits });
     }
@@ -210,6 +278,7 @@ export async function startServer({
   }
 
   const server = http.createServer(async (req, res) => {
+    for (const [name, value] of Object.entries(secHeaders)) res.setHeader(name, value);
     try {
       const { pathname } = new URL(req.url || '/', 'http://localhost');
       if (pathname.startsWith('/api/')) return await api(req, res, pathname);
@@ -237,14 +306,27 @@ export async function startServer({
       server.closeAllConnections?.();
       server.close(() => resolve());
     });
-  return { server, url, close, stats };
+  return { server, url, close, stats, verifyBaseUrl: verifyBase };
 }
 
 // Run standalone: `node www/server.mjs`.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let verifyBaseUrl;
+  try {
+    verifyBaseUrl = normalizeVerifyBaseUrl(process.env.VERIFY_BASE_URL);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(2);
+  }
   const { url } = await startServer({
     port: Number(process.env.PORT || 8080),
     credits: Number(process.env.CREDITS || 100),
+    verifyBaseUrl,
   });
   console.log(`Demo on ${url}`);
+  console.log(
+    verifyBaseUrl
+      ? `Key checks go to the stand-in at ${verifyBaseUrl} (no real provider is contacted)`
+      : 'Key checks go to the providers (set VERIFY_BASE_URL to use the local stand-in)',
+  );
 }

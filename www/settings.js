@@ -1,6 +1,12 @@
 // The "API keys" settings popup: passphrase step, one row per provider, the
 // "Remember on this device" switch and "Forget all keys".
 //
+// Add/Save checks a new key with its provider before storing it (the
+// library's `set(..., { verify })`) and says what the provider answered:
+// "Key works", "The provider rejected this key" (nothing saved) or "Could not
+// reach the provider: saved unverified". With a stand-in base URL (the
+// server's VERIFY_BASE_URL), checks go to the local stand-in instead.
+//
 // The dialog is a native modal <dialog>: focus stays inside it, Escape
 // closes it, and focus returns to the button that opened it. Rows are built
 // once and updated in place, so a refresh never disturbs what is typed.
@@ -30,6 +36,42 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/**
+ * The stand-in's scenarios (tests/js/standin/providers.mjs), for the picker
+ * shown when checks go to the stand-in. '' is the stand-in's own default.
+ */
+const STANDIN_SCENARIOS = [
+  ['', 'its default (valid unless SCENARIO is set)'],
+  ['valid', 'valid: 200'],
+  ['invalid_key', "invalid_key: the provider's bad-key answer"],
+  ['unauthorized', 'unauthorized: 401'],
+  ['forbidden', 'forbidden: 403'],
+  ['no_credit', 'no_credit: 402'],
+  ['rate_limited', 'rate_limited: 429'],
+  ['provider_error', 'provider_error: 500'],
+  ['not_found', 'not_found: 404'],
+  ['timeout', 'timeout: never answers'],
+  ['network_error', 'network_error: closes the connection'],
+  ['cors', 'cors: refuses the preflight'],
+];
+
+/**
+ * What the row says after `set(..., { verify })` stored the key:
+ * [headline, feedback kind]. (`invalid_key` rejects instead: nothing stored.)
+ */
+function verifiedOutcome(code) {
+  switch (code) {
+    case 'valid':
+    case 'forbidden': // 403/402: the key authenticated, it just lacks access or credit
+    case 'rate_limited': // 429: the key authenticated
+      return ['Key works', 'ok'];
+    case 'unsupported':
+      return ['Saved (this provider has no free key check)', 'ok'];
+    default: // network_error, timeout, provider_error
+      return ['Could not reach the provider: saved unverified', 'warn'];
+  }
+}
+
 /** "an OpenAI key" / "a Groq key", as the library's messages say it. */
 const aKeyOf = (name) => `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} key`;
 
@@ -48,7 +90,12 @@ function formatExpiry(info) {
   return info.expired ? `expired ${when}` : `expires ${when}`;
 }
 
-export function createSettings({ store, lib, providers, platformProviders, opener }) {
+/**
+ * Builds the popup. `verifyBaseUrl`: where key checks go instead of the
+ * providers (the stand-in), or null for the providers themselves;
+ * `scenario`: the stand-in scenario to start with (from ?scenario=).
+ */
+export function createSettings({ store, lib, providers, platformProviders, opener, verifyBaseUrl = null, scenario = '' }) {
   const $ = (id) => document.getElementById(id);
   const dialog = $('settings');
   const kr = () => store.keyring;
@@ -73,7 +120,30 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     forgetYes: $('forget-yes'),
     forgetNo: $('forget-no'),
     storeNote: $('store-note'),
+    standinNote: $('standin-note'),
+    standinUrl: $('standin-url'),
+    scenario: $('verify-scenario'),
   };
+
+  if (verifyBaseUrl) {
+    for (const [value, label] of STANDIN_SCENARIOS) el.scenario.append(new Option(label, value));
+    el.scenario.value = STANDIN_SCENARIOS.some(([v]) => v === scenario) ? scenario : '';
+    el.standinUrl.textContent = verifyBaseUrl;
+    el.standinNote.hidden = false;
+  }
+
+  /**
+   * The `verify` option of `set`: the provider's own endpoint in production,
+   * the stand-in (`<base>/<scenario>/<provider>`) when one is configured.
+   */
+  function verifyOptions(r, signal) {
+    if (verifyBaseUrl) {
+      const scenarioPath = el.scenario.value ? `${el.scenario.value}/` : '';
+      return { baseUrl: `${verifyBaseUrl}/${scenarioPath}${r.p.id}`, signal };
+    }
+    const region = r.region?.value.trim();
+    return region ? { region, signal } : { signal };
+  }
 
   /** Shows a message under the passphrase step; kind: 'ok' | 'error' | ''. */
   function vaultSay(text, kind = '') {
@@ -122,7 +192,7 @@ export function createSettings({ store, lib, providers, platformProviders, opene
         autocorrect: 'off',
         'data-1p-ignore': true,
         'data-lpignore': 'true',
-        'aria-describedby': `feedback-${id}`,
+        'aria-describedby': `feedback-${id} detail-${id}`,
         placeholder: p.prefixes.length ? `${p.prefixes[0]}…` : 'Paste your key',
       }),
       model: h('input', {
@@ -133,10 +203,24 @@ export function createSettings({ store, lib, providers, platformProviders, opene
         placeholder: p.defaultModel,
       }),
       expires: h('select', { id: `expires-${id}` }),
+      // Bedrock keys belong to an AWS region; the check must ask that region.
+      region:
+        id === 'bedrock'
+          ? h('input', {
+              id: `region-${id}`,
+              type: 'text',
+              autocomplete: 'off',
+              spellcheck: 'false',
+              autocapitalize: 'off',
+              placeholder: 'us-east-1',
+            })
+          : null,
       save: h('button', { type: 'submit', class: 'btn btn-primary btn-sm', id: `save-${id}`, text: 'Add' }),
       cancel: h('button', { type: 'button', class: 'btn btn-quiet btn-sm', id: `cancel-${id}`, text: 'Cancel' }),
       editing: false, // a configured row shows its form only while updating
-      feedback: h('span', { class: 'feedback', id: `feedback-${id}`, role: 'status', 'aria-live': 'polite' }),
+      checking: null, // the AbortController of the provider check in flight
+      feedback: h('span', { class: 'feedback', id: `feedback-${id}` }),
+      detail: h('span', { class: 'feedback-detail', id: `detail-${id}`, hidden: true }),
       fix: h('button', { type: 'button', class: 'linklike', hidden: true }),
     };
     r.keyPlaceholder = r.key.placeholder;
@@ -150,9 +234,10 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     );
     r.form = h(
       'form',
-      { class: 'prow-form', id: `form-${id}`, 'aria-label': `${p.name} key` },
+      { class: r.region ? 'prow-form has-region' : 'prow-form', id: `form-${id}`, 'aria-label': `${p.name} key` },
       h('label', { class: 'field field-key' }, h('span', { text: `${p.name} API key` }), r.key),
       h('label', { class: 'field field-model' }, h('span', { text: 'Model (optional)' }), r.model),
+      r.region ? h('label', { class: 'field field-region' }, h('span', { text: 'AWS region' }), r.region) : '',
       h('label', { class: 'field field-expires' }, h('span', { text: 'Expires' }), r.expires),
       h('div', { class: 'prow-buttons' }, r.save, r.cancel),
     );
@@ -168,7 +253,18 @@ export function createSettings({ store, lib, providers, platformProviders, opene
         h('div', { class: 'prow-actions' }, r.edit, r.remove),
       ),
       r.form,
-      h('div', { class: 'prow-foot' }, h('span', {}, r.feedback, ' ', r.fix), keyLink),
+      h(
+        'div',
+        { class: 'prow-foot' },
+        h(
+          'div',
+          { class: 'prow-status' },
+          // One live region for the headline and its detail.
+          h('span', { class: 'prow-live', role: 'status', 'aria-live': 'polite' }, r.feedback, r.detail),
+          r.fix,
+        ),
+        keyLink,
+      ),
     );
 
     r.key.addEventListener('input', () => liveValidate(r));
@@ -203,6 +299,8 @@ export function createSettings({ store, lib, providers, platformProviders, opene
       r.key.focus();
     });
     r.cancel.addEventListener('click', () => {
+      // While the provider is being asked, Cancel stops the check (nothing is saved).
+      if (r.checking) return r.checking.abort();
       r.editing = false;
       r.key.value = '';
       say(r, '');
@@ -214,9 +312,12 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     return r.li;
   }
 
-  function say(r, text, kind = '') {
+  /** The row's live feedback: a headline (kind: 'ok' | 'warn' | 'error' | 'busy' | ''), and an optional detail. */
+  function say(r, text, kind = '', detail = '') {
     r.feedback.textContent = text;
     r.feedback.dataset.kind = kind;
+    r.detail.textContent = detail;
+    r.detail.hidden = !detail;
     r.fix.hidden = true;
   }
 
@@ -247,7 +348,8 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     to.key.focus();
   }
 
-  function save(r) {
+  async function save(r) {
+    if (r.checking) return; // a check is already running for this row
     const k = kr();
     const { id, name } = r.p;
     if (k.state !== 'unlocked') {
@@ -257,7 +359,8 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     }
     let key = r.key.value;
     const stored = k.list().find((i) => i.provider === id);
-    if (!key.trim() && stored) {
+    const keepStored = !key.trim() && Boolean(stored);
+    if (keepStored) {
       // "Update" with an empty key field keeps the stored key (new model/expiry).
       key = k.get(id);
       if (key === undefined) {
@@ -265,25 +368,81 @@ export function createSettings({ store, lib, providers, platformProviders, opene
         r.key.focus();
         return;
       }
+    } else if (!lib.validate(id, key).valid) {
+      // The format check catches typos before anything is sent: show the
+      // same precise message (and fix) as while typing.
+      liveValidate(r);
+      r.key.focus();
+      return;
     }
     const opts = {};
     if (r.model.value.trim()) opts.model = r.model.value.trim();
     if (r.expires.value) opts.expiresInMs = Number(r.expires.value);
-    try {
-      k.set(id, key, opts);
+
+    const saved = (text, kind, detail) => {
       r.key.value = '';
       r.expires.value = '';
       r.editing = false;
-      say(r, `Saved. ${name} calls now use your key.`, 'ok');
+      say(r, text, kind, detail);
       refresh();
       r.edit.focus(); // the form is now hidden: keep focus in the row
-    } catch (err) {
-      // invalid_key: show the same precise message (and fix) as while typing.
-      if (err.code === 'invalid_key') liveValidate(r);
-      else say(r, err.message, 'error');
+    };
+    const failed = (err) => {
+      if (err.code === 'invalid_key' && err.details?.code === 'invalid_key') {
+        // The provider answered that this key is not valid: nothing was saved.
+        say(r, 'The provider rejected this key', 'error', err.message);
+      } else if (err.code === 'invalid_key') {
+        liveValidate(r);
+      } else {
+        say(r, err.message, 'error');
+      }
       refresh();
       r.key.focus();
+    };
+
+    if (keepStored) {
+      // The stored key was checked when it was added: no new request.
+      try {
+        k.set(id, key, opts);
+        saved(`Saved. ${name} calls now use your key.`, 'ok');
+      } catch (err) {
+        failed(err);
+      }
+      return;
     }
+
+    // Ask the provider first. Save stays disabled and the key read-only
+    // while it runs; Cancel (or closing the popup) stops it.
+    const check = new AbortController();
+    r.checking = check;
+    r.form.setAttribute('aria-busy', 'true');
+    say(r, 'Checking with the provider…', 'busy');
+    refresh();
+    let info;
+    let error;
+    try {
+      info = await k.set(id, key, { ...opts, verify: verifyOptions(r, check.signal) });
+    } catch (err) {
+      error = err;
+    } finally {
+      r.checking = null;
+      r.form.removeAttribute('aria-busy');
+    }
+    if (!dialog.open) return refresh(); // closed meanwhile: its handler cleared the row
+    if (error?.name === 'AbortError') {
+      say(r, 'Check cancelled: nothing was saved.');
+      refresh();
+      r.key.focus();
+      return;
+    }
+    if (error) return failed(error);
+    const v = info.verification;
+    const [text, kind] = verifiedOutcome(v.code);
+    let detail;
+    if (v.code === 'valid' || v.code === 'unsupported') detail = `${name} calls now use your key.`;
+    else if (kind === 'ok') detail = `${v.message} ${name} calls now use your key.`; // forbidden, rate_limited
+    else detail = v.message; // why it could not be checked
+    saved(text, kind, detail);
   }
 
   function updateRow(r, info, state) {
@@ -300,8 +459,12 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     r.form.hidden = Boolean(info) && !r.editing;
     r.edit.hidden = !info || r.editing;
     r.remove.hidden = !info;
-    r.cancel.hidden = !r.editing;
-    setText(r.save, info ? 'Save' : 'Add');
+    // While the provider is being asked: Save is disabled, the key read-only,
+    // and Cancel stops the check.
+    r.cancel.hidden = !r.editing && !r.checking;
+    r.save.disabled = Boolean(r.checking);
+    r.key.readOnly = Boolean(r.checking);
+    setText(r.save, r.checking ? 'Checking…' : info ? 'Save' : 'Add');
     r.save.setAttribute('aria-label', `${info ? 'Save' : 'Add'} ${r.p.name} key`);
     r.key.placeholder = info ? 'New key (empty keeps the current one)' : r.keyPlaceholder;
     r.li.dataset.configured = String(Boolean(info));
@@ -452,6 +615,8 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     }
     setText(el.moreCount, moreConfigured ? `${moreConfigured} configured` : '');
     el.forget.disabled = state === 'empty';
+    // Moving the vault re-creates the keyring: not while a check is storing into it.
+    el.remember.disabled = [...rows.values()].some((r) => r.checking);
   }
 
   // ---- build and open/close ----
@@ -479,8 +644,9 @@ export function createSettings({ store, lib, providers, platformProviders, opene
     if (!inside) dialog.close();
   });
   dialog.addEventListener('close', () => {
-    // Leave no key text behind in the page.
+    // Leave no key text behind in the page, and stop any check (nothing is saved).
     for (const r of rows.values()) {
+      r.checking?.abort();
       r.key.value = '';
       r.editing = false;
       say(r, '');

@@ -6,6 +6,11 @@
 // Needs pkg/ (built by wasm-pack; the tests fail without it) and Chromium at
 // /usr/bin/chromium (or $CHROMIUM). The page runs with ?iterations=100000 so
 // PBKDF2 stays quick. Writes docs/settings-popup.png.
+//
+// Key checks: the demo server sends them to the provider stand-in
+// (tests/js/standin/server.mjs, started in-process), and Chromium resolves no
+// host name (--host-resolver-rules), so no real provider is ever contacted;
+// the production-mode tests see every check fail as a network error.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../server.mjs';
+import { startStandin, SAMPLE_KEYS } from '../../tests/js/standin/server.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
 const PKG_JS = fileURLToPath(new URL('pkg/byok_keyring.js', ROOT));
@@ -35,6 +41,7 @@ function pseudoRandom(alphabet, n, seed) {
 const URLSAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const OPENAI_KEY = `sk-proj-${pseudoRandom(URLSAFE, 74, 1)}T3BlbkFJ${pseudoRandom(URLSAFE, 74, 2)}`;
+const OPENAI_KEY_2 = `sk-proj-${pseudoRandom(URLSAFE, 74, 5)}T3BlbkFJ${pseudoRandom(URLSAFE, 74, 6)}`;
 const ANTHROPIC_KEY = `sk-ant-api03-${pseudoRandom(URLSAFE, 93, 3)}AA`;
 const GROQ_KEY = `gsk_${pseudoRandom(ALNUM, 52, 4)}`;
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
@@ -43,6 +50,7 @@ const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
 let browser;
 let srv;
+let standin;
 const serverLog = [];
 
 before(async () => {
@@ -51,7 +59,13 @@ before(async () => {
     `${PKG_JS} is missing: build the wasm package first (wasm-pack build --target web).`,
   );
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM=...).`);
-  srv = await startServer({ port: 0, credits: 1000, log: (line) => serverLog.push(line) });
+  standin = await startStandin();
+  srv = await startServer({
+    port: 0,
+    credits: 1000,
+    log: (line) => serverLog.push(line),
+    verifyBaseUrl: standin.url,
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -63,6 +77,8 @@ before(async () => {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // No host name resolves: nothing can reach a real provider.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
 });
@@ -70,6 +86,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await srv?.close();
+  await standin?.close();
 });
 
 /** A fresh browser context (own storage); closed when the test ends. */
@@ -81,12 +98,12 @@ async function newContext(t, options = {}) {
 }
 
 /** Opens the demo and waits for the library; fails the test on page errors. */
-async function openDemo(ctx) {
+async function openDemo(ctx, server = srv) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.errors = errors;
-  await page.goto(`${srv.url}/?iterations=100000`);
+  await page.goto(`${server.url}/?iterations=100000`);
   await page.waitForFunction(() => window.__demo?.ready === true);
   return page;
 }
@@ -510,9 +527,215 @@ test('out of credits: the deduct answers 402 and no chat request is made', async
   assert.equal(poor.stats.chatCalls, 1, 'no chat call after a 402');
 });
 
+// ---- checking a key with the provider (set(..., { verify })) ----
+
+const feedback = (page, provider) => page.textContent(`#feedback-${provider}`);
+const feedbackKind = (page, provider) => page.getAttribute(`#feedback-${provider}`, 'data-kind');
+
+/** Clicks Add/Save and waits until the provider check is over. */
+async function saveAndWait(page, provider) {
+  await page.click(`#save-${provider}`);
+  await page.waitForFunction(
+    (p) => document.getElementById(`feedback-${p}`).dataset.kind !== 'busy' && !document.getElementById(`save-${p}`).disabled,
+    provider,
+  );
+}
+
+test('Add asks the provider (stand-in): "Key works", "The provider rejected this key", "Could not reach the provider: saved unverified"', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  assert.equal(await page.isVisible('#standin-note'), true, 'the popup says checks go to the stand-in');
+  assert.equal(await page.textContent('#standin-url'), standin.url);
+  const stored = () => page.evaluate(() => window.__demo.keyring.get('openai'));
+
+  // A malformed key is caught by validate() before any request.
+  standin.reset();
+  await page.fill('#key-openai', 'sk-short');
+  await page.press('#key-openai', 'Enter');
+  assert.equal(await feedbackKind(page, 'openai'), 'error');
+  assert.notEqual(await feedback(page, 'openai'), 'Checking with the provider…');
+  await page.fill('#key-openai', ANTHROPIC_KEY);
+  await page.click('#save-openai');
+  assert.equal(await feedback(page, 'openai'), 'This looks like an Anthropic key, not an OpenAI key.');
+  assert.equal(standin.preflights.length + standin.requests.length, 0, 'nothing was sent for a malformed key');
+
+  // 401: rejected, nothing saved, the key stays in the field to be fixed.
+  await page.selectOption('#verify-scenario', 'invalid_key');
+  await page.fill('#key-openai', OPENAI_KEY);
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'The provider rejected this key');
+  assert.equal(await feedbackKind(page, 'openai'), 'error');
+  assert.match(await page.textContent('#detail-openai'), /^OpenAI rejected this key \(HTTP 401\)/);
+  assert.equal(await chip(page, 'openai'), 'Not configured');
+  assert.equal(await stored(), undefined);
+  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
+  assert.equal(await page.inputValue('#key-openai'), OPENAI_KEY);
+  assert.equal(standin.requests.length, 1);
+  const [req] = standin.requests;
+  assert.equal(req.url, '/invalid_key/openai/v1/models');
+  assert.equal(req.headers.authorization, `Bearer ${OPENAI_KEY}`);
+  assert.deepEqual(req.problems, []);
+
+  // The connection closes: saved, unverified.
+  await page.selectOption('#verify-scenario', 'network_error');
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'Could not reach the provider: saved unverified');
+  assert.equal(await feedbackKind(page, 'openai'), 'warn');
+  assert.match(await page.textContent('#detail-openai'), /Could not reach OpenAI/);
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  assert.equal(await stored(), OPENAI_KEY);
+  assert.equal(await page.inputValue('#key-openai'), '');
+
+  // 200: the key works (Update with a new key).
+  await page.selectOption('#verify-scenario', 'valid');
+  await page.click('#edit-openai');
+  await page.fill('#key-openai', OPENAI_KEY_2);
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'Key works');
+  assert.equal(await feedbackKind(page, 'openai'), 'ok');
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  assert.equal(await stored(), OPENAI_KEY_2);
+  assert.equal(standin.requests.at(-1).url, '/valid/openai/v1/models');
+
+  // A rejected update keeps the key that was stored.
+  await page.selectOption('#verify-scenario', 'invalid_key');
+  await page.click('#edit-openai');
+  await page.fill('#key-openai', OPENAI_KEY);
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'The provider rejected this key');
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  assert.equal(await stored(), OPENAI_KEY_2);
+
+  // The stand-in's default scenario ('valid' here), and a live key without access: both "Key works".
+  await page.selectOption('#verify-scenario', '');
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'Key works');
+  assert.equal(standin.requests.at(-1).url, '/openai/v1/models');
+  await page.selectOption('#verify-scenario', 'rate_limited');
+  await page.click('#edit-openai');
+  await page.fill('#key-openai', OPENAI_KEY_2);
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'Key works');
+  assert.match(await page.textContent('#detail-openai'), /HTTP 429/);
+  assert.equal(await stored(), OPENAI_KEY_2);
+
+  // The key is used for chat afterwards.
+  await closeSettings(page);
+  const r = await send(page);
+  assert.equal(r.deducted, 0);
+  assert.equal(r.headers['x-user-api-key'], OPENAI_KEY_2);
+  assertNoPageErrors(page);
+});
+
+test('while the provider is asked: "Checking with the provider…", Save disabled; Cancel or closing stores nothing', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await createVault(page);
+  await page.selectOption('#verify-scenario', 'timeout'); // the stand-in never answers
+  await page.fill('#key-openai', OPENAI_KEY);
+  await page.click('#save-openai');
+  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  assert.equal(await feedback(page, 'openai'), 'Checking with the provider…');
+  assert.equal(await page.isDisabled('#save-openai'), true);
+  assert.equal(await page.textContent('#save-openai'), 'Checking…');
+  assert.equal(await page.getAttribute('#form-openai', 'aria-busy'), 'true');
+  assert.equal(await page.evaluate(() => document.getElementById('key-openai').readOnly), true);
+  // The once-a-second refresh keeps the busy state.
+  await page.waitForTimeout(1200);
+  assert.equal(await page.isDisabled('#save-openai'), true);
+
+  await page.click('#cancel-openai');
+  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind !== 'busy');
+  assert.equal(await feedback(page, 'openai'), 'Check cancelled: nothing was saved.');
+  assert.equal(await page.isDisabled('#save-openai'), false);
+  assert.equal(await chip(page, 'openai'), 'Not configured');
+
+  // Closing the popup mid-check stops it too.
+  await page.click('#save-openai');
+  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  await closeSettings(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
+  await openSettings(page);
+  assert.equal(await feedback(page, 'openai'), '');
+  assert.equal(await page.inputValue('#key-openai'), '');
+  assert.equal(await page.isDisabled('#save-openai'), false);
+  assertNoPageErrors(page);
+});
+
+test('?scenario= preselects the stand-in answer; providers without a free check say so', async (t) => {
+  const ctx = await newContext(t);
+  const page = await ctx.newPage();
+  await page.goto(`${srv.url}/?iterations=100000&scenario=network_error`);
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  await createVault(page);
+  assert.equal(await page.inputValue('#verify-scenario'), 'network_error');
+  await page.fill('#key-anthropic', ANTHROPIC_KEY);
+  await saveAndWait(page, 'anthropic');
+  assert.equal(await feedback(page, 'anthropic'), 'Could not reach the provider: saved unverified');
+  assert.equal(await chip(page, 'anthropic'), 'Configured');
+
+  await page.click('#more-providers summary');
+  await page.fill('#key-exa', SAMPLE_KEYS.exa);
+  await saveAndWait(page, 'exa');
+  assert.equal(await feedback(page, 'exa'), 'Saved (this provider has no free key check)');
+  assert.equal(await chip(page, 'exa'), 'Configured');
+});
+
+test('production: checks go to the providers themselves, and the CSP allows every one of them', async (t) => {
+  const prod = await startServer({ port: 0, credits: 10, log: () => {} });
+  t.after(() => prod.close());
+  assert.deepEqual(await (await fetch(`${prod.url}/api/config`)).json(), { verifyBaseUrl: null });
+  const page = await openDemo(await newContext(t), prod);
+  await page.evaluate(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.blockedURI));
+  });
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  await createVault(page);
+  assert.equal(await page.isVisible('#standin-note'), false);
+
+  // Nothing resolves here, so the real endpoint cannot answer: saved unverified.
+  await page.fill('#key-openai', OPENAI_KEY);
+  await saveAndWait(page, 'openai');
+  assert.equal(await feedback(page, 'openai'), 'Could not reach the provider: saved unverified');
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  assert.ok(urls.includes('https://api.openai.com/v1/models'), urls.join(' '));
+
+  // Bedrock's check asks the key's region.
+  await page.click('#more-providers summary');
+  await page.fill('#key-bedrock', SAMPLE_KEYS.bedrock);
+  await page.fill('#region-bedrock', 'eu-west-3');
+  await saveAndWait(page, 'bedrock');
+  assert.equal(await feedback(page, 'bedrock'), 'Could not reach the provider: saved unverified');
+  assert.ok(urls.includes('https://bedrock.eu-west-3.amazonaws.com/foundation-models'), urls.join(' '));
+
+  // Every provider's production check passes the page's CSP (a CSP refusal
+  // would look the same to verify, so the violations are what tell).
+  const codes = await page.evaluate(async (keys) => {
+    const out = {};
+    for (const [p, key] of Object.entries(keys)) {
+      out[p] = (await window.__demo.keyring.set(p, key, { verify: true })).verification.code;
+    }
+    return out;
+  }, SAMPLE_KEYS);
+  for (const [p, code] of Object.entries(codes)) {
+    assert.equal(code, p === 'exa' || p === 'copilotkit' ? 'unsupported' : 'network_error', p);
+  }
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+  // The listener does see a refusal: any other origin is blocked.
+  await page.evaluate(() => fetch('https://example.com/').catch(() => {}));
+  await page.waitForFunction(() => window.cspViolations.length > 0);
+  assertNoPageErrors(page);
+});
+
 test('screenshot: the popup with two configured keys', async (t) => {
+  // As users see it: a server without VERIFY_BASE_URL (checks go to the
+  // providers, unreachable here, so the keys are saved unverified).
+  const prod = await startServer({ port: 0, credits: 1000, log: () => {} });
+  t.after(() => prod.close());
   const ctx = await newContext(t, { viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 });
-  const page = await openDemo(ctx);
+  const page = await openDemo(ctx, prod);
   await createVault(page);
   await addKey(page, 'openai', OPENAI_KEY);
   await page.fill('#model-anthropic', 'claude-sonnet-4-5');

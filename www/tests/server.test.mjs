@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { startServer } from '../server.mjs';
+import { startServer, normalizeVerifyBaseUrl, PROVIDER_ORIGINS } from '../server.mjs';
 
 let srv;
 let pkgDir;
@@ -48,6 +48,7 @@ test('serves www/ and pkg/ with the right MIME types', async () => {
   assert.match(index.headers['content-type'], /^text\/html/);
   assert.match(index.body, /<dialog id="settings"/);
   assert.match(index.headers['content-security-policy'], /connect-src 'self'/);
+  assert.equal((await rawGet('/api/nothing')).headers['content-security-policy'], index.headers['content-security-policy']);
 
   assert.match((await rawGet('/app.js')).headers['content-type'], /^text\/javascript/);
   assert.match((await rawGet('/server.mjs')).headers['content-type'], /^text\/javascript/);
@@ -116,4 +117,48 @@ test('bad requests get JSON errors', async () => {
   assert.ok(big === null || big.status === 413);
   assert.equal((await fetch(`${srv.url}/api/chat`)).status, 405);
   assert.equal((await fetch(`${srv.url}/api/nothing`)).status, 404);
+});
+
+/** The sources of one CSP directive. */
+function cspSources(header, directive) {
+  const found = header.split(';').map((d) => d.trim().split(/\s+/)).find(([name]) => name === directive);
+  assert.ok(found, `no ${directive} in ${header}`);
+  return found.slice(1);
+}
+
+test('production: /api/config has no verifyBaseUrl; connect-src allows this origin and the providers only', async () => {
+  const config = await fetch(`${srv.url}/api/config`);
+  assert.equal(config.status, 200);
+  assert.deepEqual(await config.json(), { verifyBaseUrl: null });
+  const connect = cspSources((await rawGet('/')).headers['content-security-policy'], 'connect-src');
+  assert.deepEqual(connect, ["'self'", ...PROVIDER_ORIGINS]);
+  for (const origin of ['https://api.openai.com', 'https://api.anthropic.com', 'https://generativelanguage.googleapis.com', 'https://*.amazonaws.com']) {
+    assert.ok(connect.includes(origin), origin);
+  }
+  assert.ok(connect.every((src) => src === "'self'" || /^https:\/\/(\*\.)?[a-z0-9.-]+$/.test(src)), connect.join(' '));
+});
+
+test('VERIFY_BASE_URL: exposed at /api/config and the only other origin in connect-src', async (t) => {
+  const s2 = await startServer({ port: 0, pkgDir, log: () => {}, verifyBaseUrl: 'http://127.0.0.1:8787/' });
+  t.after(() => s2.close());
+  assert.equal(s2.verifyBaseUrl, 'http://127.0.0.1:8787');
+  const res = await fetch(`${s2.url}/api/config`);
+  assert.deepEqual(await res.json(), { verifyBaseUrl: 'http://127.0.0.1:8787' });
+  assert.deepEqual(cspSources(res.headers.get('content-security-policy'), 'connect-src'), ["'self'", 'http://127.0.0.1:8787']);
+
+  // A path (a fixed scenario) is kept; the CSP names the origin.
+  const s3 = await startServer({ port: 0, pkgDir, log: () => {}, verifyBaseUrl: 'http://127.0.0.1:8787/invalid_key' });
+  t.after(() => s3.close());
+  const res3 = await fetch(`${s3.url}/api/config`);
+  assert.deepEqual(await res3.json(), { verifyBaseUrl: 'http://127.0.0.1:8787/invalid_key' });
+  assert.deepEqual(cspSources(res3.headers.get('content-security-policy'), 'connect-src'), ["'self'", 'http://127.0.0.1:8787']);
+});
+
+test('normalizeVerifyBaseUrl refuses what is not a plain http(s) base URL', () => {
+  assert.equal(normalizeVerifyBaseUrl(undefined), null);
+  assert.equal(normalizeVerifyBaseUrl(''), null);
+  assert.equal(normalizeVerifyBaseUrl('https://standin.example.com//'), 'https://standin.example.com');
+  for (const bad of ['127.0.0.1:8787', 'ftp://127.0.0.1', 'http://u:p@127.0.0.1', 'http://127.0.0.1/?x=1', 'http://127.0.0.1/#x', 'nope']) {
+    assert.throws(() => normalizeVerifyBaseUrl(bad), /VERIFY_BASE_URL/, bad);
+  }
 });
