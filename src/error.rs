@@ -128,7 +128,9 @@ impl Error {
 
     /// `invalid_key` from a failed validation. The key is stripped.
     pub(crate) fn invalid_key(mut validation: Validation) -> Self {
-        validation.normalized = None;
+        if let Some(mut key) = validation.normalized.take() {
+            zeroize::Zeroize::zeroize(&mut key);
+        }
         Error {
             code: ErrorCode::InvalidKey,
             message: validation.message.clone(),

@@ -44,6 +44,9 @@ pub enum FormatError {
     /// Written by a newer version of the format.
     #[error("it was written by a newer version of byok-keyring (format version {0}); this version reads format version 1. Update byok-keyring to read it")]
     UnsupportedVersion(u64),
+    /// A version number no byok-keyring ever wrote (0).
+    #[error("its format version {0} was never written by byok-keyring")]
+    UnknownVersion(u64),
     /// A KDF other than PBKDF2-HMAC-SHA256.
     #[error("it uses an unknown key derivation function")]
     UnknownKdf,
@@ -154,8 +157,11 @@ impl Vault {
         // reported as newer rather than as garbage.
         let version: VersionOnly =
             serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
-        if version.v != u64::from(VERSION) {
+        if version.v > u64::from(VERSION) {
             return Err(FormatError::UnsupportedVersion(version.v));
+        }
+        if version.v < u64::from(VERSION) {
+            return Err(FormatError::UnknownVersion(version.v));
         }
         let json: VaultJson = serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
         if json.kdf.name != KDF_NAME {

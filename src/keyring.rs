@@ -38,6 +38,10 @@ struct ExportJson {
     vault: String,
 }
 
+/// How long a keyring remembers its own writes, to re-apply one that a
+/// simultaneous write in another tab lost (see [`Keyring::reconcile`]).
+pub const RECONCILE_WINDOW_MS: u64 = 2_000;
+
 /// The `format` field of an exported vault.
 pub const EXPORT_FORMAT: &str = "byok-keyring-export/1";
 /// Wrong passphrases in a row before attempts are slowed down.
@@ -298,6 +302,18 @@ pub struct Keyring {
     failures: u32,
     /// No passphrase is checked before this time.
     retry_at: u64,
+    /// This keyring's recent writes, per provider, for [`Keyring::reconcile`].
+    recent: Vec<RecentWrite>,
+}
+
+/// A write this keyring made: the record it left for a provider (`None`: it
+/// removed it), under which KDF parameters, and when.
+#[derive(Clone, Debug)]
+struct RecentWrite {
+    at: u64,
+    kdf: KdfParams,
+    provider: &'static str,
+    record: Option<Record>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -329,6 +345,7 @@ impl Keyring {
             clock,
             failures: 0,
             retry_at: 0,
+            recent: Vec::new(),
         };
         kr.reload()?;
         Ok(kr)
@@ -722,6 +739,64 @@ impl Keyring {
         self.write(vault)
     }
 
+    /// Remembers what this keyring just wrote for `provider`.
+    fn remember(&mut self, provider: &'static str) {
+        let now = self.now();
+        let Ok(vault) = self.vault() else { return };
+        let write = RecentWrite {
+            at: now,
+            kdf: vault.kdf.clone(),
+            provider,
+            record: vault.records.get(provider).cloned(),
+        };
+        self.recent
+            .retain(|w| w.provider != provider && now.saturating_sub(w.at) < RECONCILE_WINDOW_MS);
+        self.recent.push(write);
+    }
+
+    /// After storage changed elsewhere (a `storage` event): re-applies this
+    /// keyring's writes of the last [`RECONCILE_WINDOW_MS`] that the stored
+    /// vault lost, and writes once more. Two tabs writing at the same moment
+    /// each read a vault without the other's change (browsers hand
+    /// localStorage writes between tabs asynchronously); this makes both
+    /// converge on both changes. A later write of the same provider
+    /// (`updatedAt`) wins. Returns whether it wrote.
+    pub fn reconcile(&mut self) -> Result<bool> {
+        let now = self.now();
+        self.recent
+            .retain(|w| now.saturating_sub(w.at) < RECONCILE_WINDOW_MS);
+        let Stored::Vault { vault, .. } = &self.stored else {
+            return Ok(false);
+        };
+        let mut merged = vault.clone();
+        let mut changed = false;
+        for w in &self.recent {
+            if w.kdf != merged.kdf {
+                continue; // re-keyed elsewhere: our ciphertexts no longer fit
+            }
+            let current = merged.records.get(w.provider);
+            match &w.record {
+                Some(mine) if current != Some(mine) => {
+                    if current.is_none_or(|c| c.updated_at <= mine.updated_at) {
+                        merged.records.insert(w.provider.to_string(), mine.clone());
+                        changed = true;
+                    }
+                }
+                None => {
+                    if current.is_some_and(|c| c.updated_at <= w.at) {
+                        merged.records.remove(w.provider);
+                        changed = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            self.write(merged)?;
+        }
+        Ok(changed)
+    }
+
     fn provider(id: &str) -> Result<&'static providers::Provider> {
         providers::find(id).ok_or_else(|| Error::unknown_provider(id))
     }
@@ -773,6 +848,7 @@ impl Keyring {
             );
             Ok(())
         })?;
+        self.remember(p.id);
         self.touch();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Set,
@@ -841,6 +917,7 @@ impl Keyring {
             removed = vault.records.remove(p.id).is_some();
             Ok(())
         })?;
+        self.remember(p.id);
         if removed {
             self.events.push(ChangeEvent {
                 kind: ChangeKind::Removed,
@@ -870,6 +947,7 @@ impl Keyring {
             }
             Ok(())
         })?;
+        self.remember(p.id);
         if found {
             self.events.push(ChangeEvent {
                 kind: ChangeKind::Enabled,
@@ -898,6 +976,7 @@ impl Keyring {
     pub fn reset(&mut self) -> Result<()> {
         self.storage.remove(&self.storage_key)?;
         self.session = None;
+        self.recent.clear();
         self.stored = Stored::Empty;
         self.refresh_active();
         self.events.push(ChangeEvent {

@@ -65,6 +65,15 @@ pub struct Validation {
     pub normalized: Option<String>,
 }
 
+impl Drop for Validation {
+    /// `normalized` is a copy of the key: wipe it.
+    fn drop(&mut self) {
+        if let Some(n) = self.normalized.as_mut() {
+            zeroize::Zeroize::zeroize(n);
+        }
+    }
+}
+
 impl std::fmt::Debug for Validation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Validation")

@@ -1132,3 +1132,54 @@ fn export_and_import_move_the_encrypted_vault() {
     );
     assert!(carol.storage.dump().is_empty());
 }
+
+#[test]
+fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
+    use byok_keyring::Storage;
+    // Both tabs read the same vault, then write without seeing each other's
+    // change (as Chromium hands localStorage between tabs asynchronously).
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    let base = a.storage.dump()[0].1.clone();
+    a.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    let after_a = a.storage.dump()[0].1.clone();
+    a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen A's write yet
+    b.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    let _ = after_a;
+    // A's write is lost in storage; A's storage event arrives:
+    assert_eq!(a.kr.borrow_mut().reload().unwrap(), true);
+    assert!(
+        a.kr.borrow_mut().reconcile().unwrap(),
+        "A re-applies its lost write"
+    );
+    b.kr.borrow_mut().reload().unwrap();
+    assert!(
+        !b.kr.borrow_mut().reconcile().unwrap(),
+        "B's write is there: nothing to do"
+    );
+    let ids = |f: &Fixture| {
+        f.kr.borrow()
+            .list()
+            .unwrap()
+            .iter()
+            .map(|i| i.provider)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&a), ["groq", "openai"]);
+    assert_eq!(ids(&b), ["groq", "openai"]);
+    assert_eq!(
+        b.kr.borrow_mut().get("openai").unwrap().unwrap().expose(),
+        key("openai")
+    );
+    // A removal made later elsewhere is not undone once the window has passed.
+    a.now.set(a.now.get() + 2_000);
+    b.kr.borrow_mut().remove("openai").unwrap();
+    a.kr.borrow_mut().reload().unwrap();
+    assert!(!a.kr.borrow_mut().reconcile().unwrap());
+    assert_eq!(ids(&a), ["groq"]);
+}

@@ -562,6 +562,8 @@ impl Notifier {
         if let Some(core) = self.core.upgrade() {
             if let Ok(mut c) = core.try_borrow_mut() {
                 if let Ok(true) = c.reload() {
+                    // A simultaneous write elsewhere may have lost ours.
+                    let _ = c.reconcile();
                     c.note_external_change();
                 }
             }

@@ -1,0 +1,455 @@
+// Hostile JavaScript input (issue 5, point 3) and secret hygiene (point 7),
+// in headless Chromium, on the wasm-bindgen glue of pkg/ (one module instance
+// per page).
+//
+// Every exported function, static and method is called with undefined, null,
+// numbers, a BigInt, a Symbol, objects, arrays, functions, a 10 MB string,
+// lone surrogates and NUL bytes in each argument position (the others valid).
+// A call must return, or throw / reject with a KeyringError; a wrong type in
+// a required position must be `invalid_argument`; nothing may end in a wasm
+// trap (`RuntimeError: unreachable`); afterwards the same module instance
+// still works.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveRepo, launch } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await serveRepo();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openPage() {
+  const page = await browser.newPage();
+  const consoleLines = [];
+  const pageErrors = [];
+  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => pageErrors.push(String(e && e.stack || e)));
+  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+  assert.equal(ready, true, `module did not load: ${ready}`);
+  return { page, consoleLines, pageErrors };
+}
+
+/** Runs in the page: the hostile matrix. Returns every call's outcome. */
+async function hostileMatrix() {
+  const m = window.byok;
+  const PASS = "correct horse battery";
+  const GROQ = "gsk_" + "A1b2C3d4E5".repeat(5) + "Zz";
+  const BIG = "x".repeat(10 * 1024 * 1024);
+  const trapped = [];
+  window.addEventListener("error", (e) => trapped.push("error: " + e.message));
+  window.addEventListener("unhandledrejection", (e) => trapped.push("unhandledrejection: " + String(e.reason && e.reason.stack || e.reason)));
+
+  function trapProxy() {
+    const no = (what) => () => { throw new Error(`${what} trap`); };
+    return new Proxy({}, { ownKeys: no("ownKeys"), get: no("get"), has: no("has"), getPrototypeOf: no("getPrototypeOf"), getOwnPropertyDescriptor: no("descriptor") });
+  }
+  // [label, value, category]; the category decides which outcome is right.
+  const hostile = [
+    ["undefined", undefined, "nullish"], ["null", null, "nullish"],
+    ["0", 0, "number"], ["-1", -1, "number"], ["NaN", NaN, "number"], ["Infinity", Infinity, "number"],
+    ["1e308", 1e308, "number"], ["-0", -0, "number"], ["1.5", 1.5, "number"],
+    ["bigint", 10n, "primitive"], ["true", true, "boolean"], ["false", false, "boolean"], ["symbol", Symbol("s"), "primitive"],
+    ["{}", {}, "object"], ["{a:1}", { a: 1 }, "object"], ["nullproto", Object.create(null), "object"],
+    ["toString obj", { toString() { return "groq"; } }, "object"],
+    ["getter that throws", { get namespace() { throw new Error("getter"); }, get model() { throw new Error("getter"); } }, "object"],
+    ["Date", new Date(0), "object"], ["Uint8Array", new Uint8Array(4), "object"],
+    ["Promise", Promise.resolve("groq"), "object"], ["String object", new String("groq"), "object"],
+    ["[]", [], "array"], ['["groq"]', ["groq"], "array"], ["[1,null]", [1, null], "array"],
+    ["function", () => "groq", "function"],
+    ["10 MB string", BIG, "big"],
+    ["empty string", "", "string"], ["whitespace", " \n\t", "string"],
+    ["lone high surrogate", "\uD800", "string"], ["lone low surrogate", "sk-\uDC00abc", "string"],
+    ["surrogates in a key", "gsk_" + "\uD800".repeat(52), "string"],
+    ["NUL", "\0", "string"], ["NUL in id", "gr\0oq", "string"], ["NUL in key", GROQ.slice(0, 20) + "\0" + GROQ.slice(21), "string"],
+    // Proxies whose traps throw: where the library must look inside (an
+    // options object, a list), the caller's own exception may come back out
+    // instead of a KeyringError; it unwinds through WebAssembly, which must
+    // survive it.
+    ["Proxy whose traps throw", trapProxy(), "trap"],
+    ["array Proxy whose get throws", new Proxy([], { get() { throw new Error("array get trap"); } }), "traparray"],
+  ];
+
+  const fresh = async () => {
+    const kr = new m.Keyring({ storage: "memory", namespace: "hostile", iterations: 100000 });
+    await kr.create(PASS);
+    kr.set("groq", GROQ);
+    return kr;
+  };
+
+  // Argument kinds: str (required string), fn (required function), bool
+  // (required boolean), opt (optional string), obj (optional options
+  // object), extra (a method without parameters).
+  const statics = {
+    validate: { args: ["groq", GROQ], kinds: ["str", "str"] },
+    mask: { args: [GROQ], kinds: ["str"] },
+    detectProvider: { args: [GROQ], kinds: ["str"] },
+    providers: { args: [], kinds: ["extra"] },
+    verify: { args: ["groq", "not-a-key", undefined], kinds: ["str", "str", "obj"] },
+  };
+  const methods = {
+    create: { args: [PASS], kinds: ["str"] },
+    unlock: { args: [PASS], kinds: ["str"] },
+    lock: { args: [undefined], kinds: ["obj"] },
+    changePassphrase: { args: [PASS, PASS], kinds: ["str", "str"] },
+    set: { args: ["groq", GROQ, undefined], kinds: ["str", "str", "obj"] },
+    get: { args: ["groq"], kinds: ["str"] },
+    remove: { args: ["groq"], kinds: ["str"] },
+    setEnabled: { args: ["groq", true], kinds: ["str", "bool"] },
+    list: { args: [], kinds: ["extra"] },
+    isByok: { args: ["groq"], kinds: ["str"] },
+    shouldDeductCredits: { args: ["groq", undefined], kinds: ["str", "opt"] },
+    source: { args: ["groq"], kinds: ["str"] },
+    recordUsage: { args: ["groq", undefined], kinds: ["str", "opt"] },
+    usage: { args: [], kinds: ["extra"] },
+    reset: { args: [], kinds: ["extra"] },
+    onChange: { args: [() => {}], kinds: ["fn"] },
+    authHeaders: { args: ["groq"], kinds: ["str"] },
+    withKey: { args: ["groq", () => 1], kinds: ["str", "fn"] },
+    exportVault: { args: [], kinds: ["extra"] },
+    importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
+  };
+  const keyringOptions = {
+    namespace: "optstr", storage: "optstr", kdf: "optstr", iterations: "optnum",
+    minPassphraseLength: "optnum", platformOnly: "optlist", platformProviders: "optlist", autoLockMs: "optnum",
+  };
+  // wasm-bindgen's own members, not the library's API.
+  const skipped = new Set(["constructor", "free", "__destroy_into_raw", "__wrap", "__wbg_ptr", "default", "initSync"]);
+
+  const calls = [];
+  const outcome = (e) => ({
+    threw: true,
+    name: e && e.name,
+    code: e && e.code,
+    message: String(e && e.message).slice(0, 200),
+    keyringError: e instanceof Error && e.name === "KeyringError" && typeof e.code === "string",
+    trap: e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e && e.stack || e)),
+  });
+  async function attempt(what, position, [value, category], f) {
+    const t0 = performance.now();
+    let r;
+    try {
+      let v = f();
+      if (v && typeof v.then === "function") {
+        v = await Promise.race([v, new Promise((_, no) => setTimeout(() => no(new Error("timeout after 10 s")), 10_000))]);
+      }
+      r = { threw: false, type: typeof v };
+    } catch (e) {
+      r = outcome(e);
+    }
+    calls.push({ what, position, value, category, ms: performance.now() - t0, ...r });
+  }
+
+  const unknown = [];
+  const moduleFns = Object.keys(m).filter((k) => typeof m[k] === "function" && k !== "Keyring" && !skipped.has(k));
+  for (const name of moduleFns) {
+    const spec = statics[name];
+    if (!spec) { unknown.push(name); continue; }
+    const positions = spec.kinds.length || 1;
+    for (let i = 0; i < positions; i++) {
+      for (const [label, value, cat] of hostile) {
+        const args = spec.args.slice();
+        args[i] = value;
+        await attempt(name, `${i}:${spec.kinds[i] || "extra"}`, [label, cat], () => m[name](...args));
+      }
+    }
+  }
+
+  // The constructor: the options argument, then each option.
+  for (const [label, value, cat] of hostile) {
+    await attempt("new Keyring", "0:obj", [label, cat], () => {
+      const kr = new m.Keyring(value);
+      kr.free();
+    });
+  }
+  for (const [opt, kind] of Object.entries(keyringOptions)) {
+    for (const [label, value, cat] of hostile) {
+      await attempt("new Keyring", `${opt}:${kind}`, [label, cat], () => {
+        const o = { storage: "memory", namespace: "hostile-opt", iterations: 100000 };
+        o[opt] = value;
+        const kr = new m.Keyring(o);
+        kr.free();
+      });
+    }
+  }
+
+  // Statics of the class.
+  const exportText = (await fresh()).exportVault();
+  const staticSpecs = { importVault: { args: [exportText, { storage: "memory" }], kinds: ["str", "obj"] } };
+  for (const name of Object.getOwnPropertyNames(m.Keyring).filter((k) => typeof m.Keyring[k] === "function" && !skipped.has(k))) {
+    const spec = staticSpecs[name];
+    if (!spec) { unknown.push("Keyring." + name); continue; }
+    for (let i = 0; i < spec.kinds.length; i++) {
+      for (const [label, value, cat] of hostile) {
+        const args = spec.args.slice();
+        args[i] = value;
+        await attempt("Keyring." + name, `${i}:${spec.kinds[i]}`, [label, cat], () => {
+          const kr = m.Keyring[name](...args);
+          kr?.free?.();
+        });
+      }
+    }
+  }
+
+  // Methods, each argument position on a fresh unlocked keyring holding a
+  // Groq key (made afresh again when a call locked or reset it), so one
+  // position's calls (wrong passphrases slowing unlock down) do not decide
+  // another's outcome.
+  let kr;
+  const protoMethods = Object.getOwnPropertyNames(m.Keyring.prototype).filter((k) => {
+    const d = Object.getOwnPropertyDescriptor(m.Keyring.prototype, k);
+    return typeof d.value === "function" && !skipped.has(k);
+  });
+  for (const name of protoMethods) {
+    const spec = methods[name];
+    if (!spec) { unknown.push("Keyring.prototype." + name); continue; }
+    const positions = spec.kinds.length || 1;
+    for (let i = 0; i < positions; i++) {
+      kr = await fresh();
+      for (const [label, value, cat] of hostile) {
+        if (kr.state !== "unlocked") kr = await fresh();
+        const args = spec.args.slice();
+        args[i] = value;
+        await attempt(name, `${i}:${spec.kinds[i] || "extra"}`, [label, cat], () => kr[name](...args));
+        // The getters never throw.
+        for (const g of ["state", "namespace", "kdfBackend"]) {
+          if (typeof kr[g] !== "string") calls.push({ what: name, position: `${i}`, value: label, threw: true, getter: g, keyringError: false });
+        }
+      }
+    }
+  }
+
+  // Many exceptions unwinding through WebAssembly in a row.
+  const k0 = await fresh();
+  let unwound = 0;
+  for (let i = 0; i < 2000; i++) {
+    try { k0.lock(trapProxy()); } catch (e) { if (/trap/.test(e.message)) unwound++; }
+    try { k0.set("groq", GROQ, { model: trapProxy() }); } catch (e) { if (e.code === "invalid_argument") unwound++; }
+  }
+
+  // The same module instance still works for a normal call.
+  let health;
+  try {
+    const k = new m.Keyring({ storage: "memory", namespace: "after", iterations: 100000 });
+    await k.create(PASS);
+    k.set("groq", GROQ);
+    health = {
+      unwound,
+      oldKeyring: k0.get("groq") === GROQ && k0.state === "unlocked",
+      isByok: k.isByok("groq"),
+      get: k.get("groq") === GROQ,
+      validate: m.validate("groq", GROQ + "\n").code,
+      mask: m.mask(GROQ).length,
+    };
+  } catch (e) {
+    health = { error: String(e && e.stack || e) };
+  }
+  return { calls, unknown, trapped, health, hostileCount: hostile.length };
+}
+
+test("every export, called with hostile values, throws a KeyringError or returns, and never traps", async () => {
+  const { page, pageErrors } = await openPage();
+  const t0 = Date.now();
+  const r = await page.evaluate(hostileMatrix);
+  const elapsed = Date.now() - t0;
+  await page.close();
+
+  const traps = r.calls.filter((c) => c.trap);
+  // A Proxy's own trap error may come back out where the library looks
+  // inside it; nothing else that is not a KeyringError may.
+  const ownTrap = (c) => (c.category === "trap" || c.category === "traparray") && / trap$/.test(c.message);
+  const notKeyringErrors = r.calls.filter((c) => c.threw && !c.keyringError && !ownTrap(c));
+  // Where a value of the wrong type must be refused with invalid_argument
+  // (every 10 MB string too: over the 64 KiB cap). Elsewhere a call may
+  // also return (an optional argument left out, an options object) or throw
+  // another KeyringError (a string is the right type: "" is `invalid_key`).
+  const mustBeInvalid = ({ position, category }) => {
+    const kind = position.split(":")[1];
+    const c = { trap: "object", traparray: "array" }[category] ?? category;
+    const nullish = c === "nullish";
+    if (kind === "extra") return false;
+    if (c === "big") return true;
+    switch (kind) {
+      case "str": return c !== "string";
+      case "fn": return c !== "function";
+      case "bool": return c !== "boolean";
+      case "opt": case "optstr": return !nullish && c !== "string";
+      case "obj": return !nullish && c !== "object";
+      case "optnum": return !nullish && c !== "number";
+      case "optlist": return !nullish && c !== "array";
+      default: throw new Error(`unknown argument kind ${kind}`);
+    }
+  };
+  const wrongCode = r.calls.filter((c) => mustBeInvalid(c) && !(c.threw && c.code === "invalid_argument"));
+  const slow = r.calls.filter((c) => c.value === "10 MB string" && c.ms > 1000);
+
+  const byCode = {};
+  for (const c of r.calls) {
+    const k = c.threw ? (c.code || c.name) : "returned";
+    byCode[k] = (byCode[k] || 0) + 1;
+  }
+  if (process.env.HOSTILE_DEBUG) for (const c of r.calls.filter((c) => !c.threw || c.code !== "invalid_argument")) console.log(`  ${c.what}(${c.position} = ${c.value}) -> ${c.threw ? c.code : "returned " + c.type} ${Math.round(c.ms)}ms`);
+  console.log(`hostile calls: ${r.calls.length} in ${elapsed} ms; outcomes ${JSON.stringify(byCode)}; untabled exports: ${JSON.stringify(r.unknown)}`);
+
+  assert.equal(traps.length, 0, `wasm traps: ${JSON.stringify(traps.slice(0, 10), null, 1)}`);
+  assert.deepEqual(r.trapped, [], "window error / unhandledrejection");
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(notKeyringErrors.map((c) => `${c.what}(${c.position} = ${c.value}): ${c.name}: ${c.message}`), [], "calls that threw something else than a KeyringError");
+  assert.deepEqual(wrongCode.map((c) => `${c.what}(${c.position} = ${c.value}): ${c.threw ? c.code : "returned " + c.type}`), [], "wrong type, not invalid_argument");
+  assert.deepEqual(slow.map((c) => `${c.what}(${c.position}): ${Math.round(c.ms)} ms`), [], "10 MB strings must be refused quickly");
+  assert.deepEqual(r.health, { unwound: 4000, oldKeyring: true, isByok: true, get: true, validate: "ok", mask: 16 });
+  assert.ok(r.calls.length > 30 * r.hostileCount, `only ${r.calls.length} calls`);
+  assert.deepEqual(r.unknown, [], "exports without a row in the hostile table: add them");
+});
+
+// ---------------------------------------------------------------- secrets
+
+/** Runs in the page: a full scenario, collecting everything the library
+ * says (errors, onChange payloads, list(), usage(), validation messages,
+ * the exported vault, storage) while the secrets are in use. */
+async function secretScenario() {
+  const m = window.byok;
+  const PASS1 = "q7#Zx!vB2 wombat Lp0-Kr";
+  const PASS2 = "another Secret 9xQ!wombat-Tr7";
+  const URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const ALNUM = URLSAFE.slice(0, 62);
+  const HEX = "0123456789abcdef";
+  let x = 0x9e3779b9;
+  const chars = (a, n) => Array.from({ length: n }, () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return a[x % a.length];
+  }).join("");
+  const keys = {
+    openai: "sk-proj-" + chars(URLSAFE, 74) + "T3BlbkFJ" + chars(URLSAFE, 74),
+    anthropic: "sk-ant-api03-" + chars(URLSAFE, 93) + "AA",
+    groq: "gsk_" + chars(ALNUM, 52),
+    gemini: "AIza" + chars(URLSAFE, 35),
+    openrouter: "sk-or-v1-" + chars(HEX, 64),
+    xai: "xai-" + chars(ALNUM, 80),
+    mistral: chars(ALNUM, 32),
+  };
+  const said = [];
+  const note = (what, v) => said.push(`${what}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  const noteError = (what, e) => {
+    note(what, {
+      name: e.name, code: e.code, message: e.message, string: String(e), stack: e.stack,
+      details: e.details, retryAfterMs: e.retryAfterMs,
+      own: JSON.stringify(e, Object.getOwnPropertyNames(e)),
+    });
+    console.error(`${what} failed:`, e); // as an app would log it
+  };
+  const tryIt = async (what, f) => {
+    try {
+      const v = await f();
+      return v;
+    } catch (e) {
+      noteError(what, e);
+    }
+  };
+  const dump = (what) => {
+    const out = {};
+    for (const area of ["localStorage", "sessionStorage"]) {
+      for (let i = 0; i < globalThis[area].length; i++) {
+        const k = globalThis[area].key(i);
+        out[`${area}:${k}`] = globalThis[area].getItem(k);
+      }
+    }
+    note(`storage ${what}`, out);
+  };
+
+  localStorage.clear();
+  sessionStorage.clear();
+  const kr = new m.Keyring({ namespace: "hygiene", storage: "local", iterations: 100000, platformOnly: ["deep"], platformProviders: ["openai"] });
+  kr.onChange((e) => { note("onChange", e); console.log("onChange", JSON.stringify(e)); });
+  await tryIt("create weak", () => kr.create("short"));
+  await kr.create(PASS1);
+  await tryIt("create again", () => kr.create(PASS1));
+  for (const [p, k] of Object.entries(keys)) {
+    note(`set ${p}`, kr.set(p, k + "\n", { model: `model-${p}`, expiresInMs: 3_600_000 }));
+    note(`isByok ${p}`, kr.isByok(p));
+    note(`source ${p}`, kr.source(p));
+    note(`authHeaders names ${p}`, Object.keys(kr.authHeaders(p) || {}));
+    if (kr.get(p) !== k) note("get mismatch", p);
+    kr.recordUsage(p, "chat");
+    kr.recordUsage(p, "deep");
+  }
+  // Wrong boxes, damaged keys: invalid_key with details.
+  await tryIt("set anthropic key as openai", () => kr.set("openai", keys.anthropic));
+  await tryIt("set key with a space", () => kr.set("groq", keys.groq.slice(0, 20) + " " + keys.groq.slice(20)));
+  await tryIt("set key with junk", () => kr.set("groq", keys.groq + "!!"));
+  await tryIt("set unknown provider", () => kr.set("nope", keys.openai));
+  await tryIt("set huge", () => kr.set("openai", keys.openai.repeat(500)));
+  for (const [p, k] of Object.entries(keys)) {
+    const v = m.validate(p === "openai" ? "anthropic" : "openai", k);
+    note(`validate ${p} in the wrong box`, { valid: v.valid, code: v.code, message: v.message, detected: v.detected, provider: v.provider });
+    note(`mask ${p}`, m.mask(k));
+    note(`detectProvider ${p}`, m.detectProvider(k));
+  }
+  note("list", kr.list());
+  note("usage", kr.usage());
+  note("exportVault", kr.exportVault());
+  dump("after set");
+  kr.setEnabled("groq", false);
+  kr.remove("mistral");
+  kr.lock();
+  note("state", kr.state);
+  await tryIt("get while locked", () => kr.get("openai"));
+  await tryIt("set while locked", () => kr.set("openai", keys.openai));
+  await tryIt("authHeaders while locked", () => kr.authHeaders("openai"));
+  for (let i = 0; i < 6; i++) await tryIt(`unlock wrong ${i}`, () => kr.unlock(PASS1.slice(0, -1) + "X"));
+  note("list locked", kr.list());
+  dump("locked");
+  const kr2 = new m.Keyring({ namespace: "hygiene", storage: "local", iterations: 100000 });
+  kr2.onChange((e) => note("onChange 2", e));
+  await kr2.unlock(PASS1);
+  await tryIt("change with wrong current", () => kr2.changePassphrase(PASS2, PASS1));
+  await tryIt("change to weak", () => kr2.changePassphrase(PASS1, "short"));
+  await kr2.changePassphrase(PASS1, PASS2);
+  kr2.lock();
+  await tryIt("old passphrase", () => kr2.unlock(PASS1));
+  await kr2.unlock(PASS2);
+  note("list 2", kr2.list());
+  note("String(kr)", String(kr2));
+  note("JSON(kr)", JSON.stringify(kr2));
+  note("keys(kr)", Object.keys(kr2));
+  dump("after change");
+  // Garbage in storage: corrupt messages.
+  localStorage.setItem("byok-keyring:hygiene-bad", '{"v":1,"kdf":{"name":"x"}}');
+  const bad = new m.Keyring({ namespace: "hygiene-bad", storage: "local", iterations: 100000 });
+  await tryIt("unlock corrupt", () => bad.unlock(PASS2));
+  await tryIt("list corrupt", () => bad.list());
+  bad.reset();
+  kr2.reset();
+  dump("after reset");
+  return { said, secrets: [PASS1, PASS2, ...Object.values(keys)] };
+}
+
+const windows = (secret) => Array.from({ length: Math.max(0, [...secret].length - 8) }, (_, i) => [...secret].slice(i, i + 9).join(""));
+
+test("no key, no passphrase, no 9-character window of either in anything the library says", async () => {
+  const { page, consoleLines, pageErrors } = await openPage();
+  const r = await page.evaluate(secretScenario);
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+  const text = [...r.said, ...consoleLines].join("\n");
+  // The collector did collect: errors with codes, events, lists, storage.
+  for (const expected of ["already_exists", "weak_passphrase", "invalid_key", "wrong_provider", "unknown_provider",
+    "locked", "wrong_passphrase", "retryAfterMs", "corrupt", '"type":"set"', '"type":"rekeyed"', '"masked":"sk-p',
+    "storage after set", '\\"v\\":1', "console", "exportVault"]) {
+    if (expected === "console") assert.ok(consoleLines.some((l) => l.startsWith("error: ")), "no console lines collected");
+    else assert.ok(text.includes(expected), `collector missed ${expected}`);
+  }
+  assert.ok(text.length > 20_000, `only ${text.length} characters collected`);
+  const leaks = [];
+  for (const secret of r.secrets) {
+    for (const w of windows(secret)) {
+      if (text.includes(w)) leaks.push(`${JSON.stringify(w)} of a ${secret.length}-character secret, in: ${text.split("\n").find((l) => l.includes(w)).slice(0, 160)}`);
+    }
+  }
+  assert.deepEqual(leaks, []);
+});

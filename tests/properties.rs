@@ -1,0 +1,460 @@
+//! Property tests (issue 5, point 2): `cargo test --test properties`.
+//!
+//! - the stored format: serialize → parse is the identity; parse never
+//!   panics, on arbitrary bytes, on vault texts with random edits, and on JSON
+//!   of the vault's shape with hostile values; whatever it accepts satisfies
+//!   the documented limits and round-trips;
+//! - `mask`: always 16 characters, reveals at most the first and last 4
+//!   characters of the trimmed key and nothing of a key under 20;
+//! - `validate`: never panics; `normalized` is always the trimmed input;
+//!   surrounding whitespace never changes the verdict.
+//!
+//! `PROPTEST_CASES=10000 cargo test --test properties` runs longer.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use byok_keyring::crypto::Sealed;
+use byok_keyring::format::{self, KdfParams, Record, Vault};
+use byok_keyring::{detect_provider, mask, validate, ValidationCode, PROVIDERS};
+use common::assert_no_window;
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+
+fn ids() -> Vec<&'static str> {
+    PROVIDERS.iter().map(|p| p.id).collect()
+}
+
+fn cases(n: u32) -> ProptestConfig {
+    // PROPTEST_CASES, when set, overrides the per-test default.
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(n);
+    ProptestConfig {
+        cases: n,
+        // A failure prints its minimal input; nothing is written to the tree.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------- strategies
+
+fn sealed(min: usize, max: usize) -> impl Strategy<Value = Sealed> {
+    (
+        any::<[u8; 12]>(),
+        prop::collection::vec(any::<u8>(), min..=max),
+    )
+        .prop_map(|(nonce, ciphertext)| Sealed { nonce, ciphertext })
+}
+
+fn chars(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 0..=max).prop_map(String::from_iter)
+}
+
+fn record() -> impl Strategy<Value = Record> {
+    (
+        sealed(format::PAD_TO + 16, 600),
+        chars(16),
+        // at most 64 characters of at most 4 bytes: within MAX_MODEL_LEN
+        prop::option::of(chars(64)),
+        any::<bool>(),
+        any::<u64>(),
+        any::<u64>(),
+        prop::option::of(any::<u64>()),
+    )
+        .prop_map(
+            |(sealed, masked, model, enabled, created_at, updated_at, expires_at)| Record {
+                sealed,
+                masked,
+                model,
+                enabled,
+                created_at,
+                updated_at,
+                expires_at,
+            },
+        )
+}
+
+/// Any vault this version may write.
+fn vault() -> impl Strategy<Value = Vault> {
+    (
+        any::<[u8; 16]>(),
+        format::MIN_ITERATIONS..=format::MAX_ITERATIONS,
+        sealed(16, 48),
+        prop::collection::btree_map(
+            prop::sample::select(ids()).prop_map(String::from),
+            record(),
+            0..5,
+        ),
+    )
+        .prop_map(|(salt, iterations, check, records)| Vault {
+            kdf: KdfParams { salt, iterations },
+            check,
+            records,
+        })
+}
+
+/// A hostile JSON scalar: wrong types, extreme numbers, odd strings.
+fn scalar() -> BoxedStrategy<Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        prop::collection::vec(any::<u8>(), 0..40).prop_map(|b| Value::from(B64.encode(b))),
+        any::<String>().prop_map(Value::from),
+        Just(json!([])),
+        Just(json!({})),
+    ]
+    .boxed()
+}
+
+/// Usually `valid`, sometimes hostile.
+fn mostly(valid: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
+    prop_oneof![5 => valid, 1 => scalar()].boxed()
+}
+
+fn b64_of(n: usize) -> impl Strategy<Value = Value> {
+    prop::collection::vec(any::<u8>(), n..=n).prop_map(|b| Value::from(B64.encode(b)))
+}
+
+fn b64_range(min: usize, max: usize) -> impl Strategy<Value = Value> {
+    prop::collection::vec(any::<u8>(), min..=max).prop_map(|b| Value::from(B64.encode(b)))
+}
+
+fn object(fields: Vec<(&'static str, Option<Value>)>, extra: Option<(String, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in fields {
+        if let Some(v) = v {
+            m.insert(k.to_string(), v);
+        }
+    }
+    if let Some((k, v)) = extra {
+        m.insert(k, v);
+    }
+    Value::Object(m)
+}
+
+fn record_json() -> impl Strategy<Value = Value> {
+    (
+        prop::option::weighted(0.95, mostly(b64_of(12))),
+        prop::option::weighted(0.95, mostly(b64_range(0, 200))),
+        prop::option::weighted(0.95, mostly(chars(20).prop_map(Value::from))),
+        prop::option::of(mostly(chars(80).prop_map(Value::from))),
+        prop::option::weighted(0.95, mostly(any::<bool>().prop_map(Value::from))),
+        prop::option::weighted(0.95, mostly(any::<u64>().prop_map(Value::from))),
+        prop::option::weighted(0.95, mostly(any::<u64>().prop_map(Value::from))),
+        prop::option::of(mostly(any::<u64>().prop_map(Value::from))),
+        prop::option::weighted(0.05, ("[a-zA-Z]{1,8}", scalar())),
+    )
+        .prop_map(|(nonce, ct, masked, model, enabled, c, u, e, extra)| {
+            object(
+                vec![
+                    ("nonce", nonce),
+                    ("ct", ct),
+                    ("masked", masked),
+                    ("model", model),
+                    ("enabled", enabled),
+                    ("createdAt", c),
+                    ("updatedAt", u),
+                    ("expiresAt", e),
+                ],
+                extra,
+            )
+        })
+}
+
+/// JSON of the vault's shape, with hostile values in random places.
+fn vault_json() -> impl Strategy<Value = Value> {
+    let kdf = (
+        prop::option::weighted(0.95, mostly(Just(Value::from(format::KDF_NAME)))),
+        prop::option::weighted(
+            0.95,
+            prop_oneof![
+                3 => (format::MIN_ITERATIONS..=format::MAX_ITERATIONS).prop_map(Value::from),
+                1 => (0u64..=u64::MAX).prop_map(Value::from),
+                1 => scalar(),
+            ],
+        ),
+        prop::option::weighted(0.95, mostly(b64_of(16))),
+    )
+        .prop_map(|(name, iterations, salt)| {
+            object(
+                vec![("name", name), ("iterations", iterations), ("salt", salt)],
+                None,
+            )
+        });
+    let check = (
+        prop::option::weighted(0.95, mostly(b64_of(12))),
+        prop::option::weighted(0.95, mostly(b64_range(0, 40))),
+    )
+        .prop_map(|(nonce, ct)| object(vec![("nonce", nonce), ("ct", ct)], None));
+    let records = prop::collection::btree_map(
+        prop_oneof![
+            4 => prop::sample::select(ids()).prop_map(String::from),
+            1 => any::<String>(),
+        ],
+        record_json(),
+        0..4,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()));
+    (
+        prop::option::weighted(0.97, prop_oneof![8 => Just(Value::from(1)), 1 => scalar()]),
+        prop::option::weighted(0.97, mostly(kdf)),
+        prop::option::weighted(0.97, mostly(check)),
+        prop::option::of(mostly(records)),
+        prop::option::weighted(0.03, ("[a-zA-Z]{1,8}", scalar())),
+    )
+        .prop_map(|(v, kdf, check, records, extra)| {
+            object(
+                vec![
+                    ("v", v),
+                    ("kdf", kdf),
+                    ("check", check),
+                    ("records", records),
+                ],
+                extra,
+            )
+        })
+}
+
+/// An edit of a text: (where, how much to delete, what to insert).
+fn edits() -> impl Strategy<Value = Vec<(prop::sample::Index, usize, String)>> {
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0usize..4,
+            prop_oneof![
+                Just(String::new()),
+                "[\\[\\]{}\":,0-9a-zA-Z+/= .-]{1,3}",
+                any::<char>().prop_map(String::from),
+            ],
+        ),
+        1..4,
+    )
+}
+
+fn apply(text: &str, edits: &[(prop::sample::Index, usize, String)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for (at, del, ins) in edits {
+        let i = if chars.is_empty() {
+            0
+        } else {
+            at.index(chars.len() + 1)
+        };
+        let end = (i + del).min(chars.len());
+        chars.splice(i..end, ins.chars());
+    }
+    chars.into_iter().collect()
+}
+
+/// What every accepted vault must satisfy (docs/FORMAT.md), and that
+/// writing it back and reading it again gives the same vault.
+fn check_accepted(text: &str) -> Result<(), TestCaseError> {
+    if let Ok(v) = Vault::parse(text) {
+        prop_assert!(text.len() <= format::MAX_VAULT_BYTES);
+        prop_assert!((format::MIN_ITERATIONS..=format::MAX_ITERATIONS).contains(&v.kdf.iterations));
+        prop_assert!(v.check.ciphertext.len() >= 16);
+        for (p, r) in &v.records {
+            prop_assert!(
+                byok_keyring::providers::find(p).is_some(),
+                "record for {p:?}"
+            );
+            prop_assert!(r.sealed.ciphertext.len() >= format::PAD_TO + 16);
+            prop_assert!(r.sealed.ciphertext.len() <= format::MAX_RECORD_CIPHERTEXT);
+            prop_assert!(r.masked.chars().count() <= 16);
+            prop_assert!(r.model.as_ref().is_none_or(|m| m.len() <= 256));
+        }
+        let again = v.to_json();
+        prop_assert_eq!(Vault::parse(&again), Ok(v));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- format
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    #[test]
+    fn serialize_then_parse_is_the_identity(v in vault()) {
+        let text = v.to_json();
+        let parsed = Vault::parse(&text);
+        prop_assert_eq!(parsed.as_ref(), Ok(&v));
+        // and the text is stable: what is read is written back unchanged
+        prop_assert_eq!(parsed.unwrap().to_json(), text);
+    }
+
+    #[test]
+    fn parse_survives_edits_of_a_real_vault(v in vault(), e in edits()) {
+        let text = apply(&v.to_json(), &e);
+        check_accepted(&text)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(2000))]
+
+    #[test]
+    fn parse_never_panics_on_arbitrary_bytes(b in prop::collection::vec(any::<u8>(), 0..600)) {
+        check_accepted(&String::from_utf8_lossy(&b))?;
+    }
+
+    #[test]
+    fn parse_never_panics_on_arbitrary_text(s in any::<String>()) {
+        check_accepted(&s)?;
+    }
+
+    #[test]
+    fn parse_never_panics_on_hostile_json_of_the_vault_shape(j in vault_json()) {
+        check_accepted(&j.to_string())?;
+    }
+}
+
+#[test]
+fn hostile_json_generator_reaches_accepted_vaults() {
+    // The shaped generator must produce vaults parse accepts, or the property
+    // above would test only the refusals.
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = vault_json();
+    let (mut ok, mut refused) = (0, 0);
+    for _ in 0..2000 {
+        let j = strategy.new_tree(&mut runner).unwrap().current();
+        match Vault::parse(&j.to_string()) {
+            Ok(_) => ok += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    eprintln!("shaped JSON: accepted {ok}, refused {refused}");
+    assert!(
+        ok >= 20 && refused >= 20,
+        "accepted {ok}, refused {refused}"
+    );
+}
+
+// ---------------------------------------------------------------- mask
+
+const DOT: char = '•';
+
+/// Strings people paste: key-like text with whitespace around, plus anything.
+fn pasted() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (
+            "[ \t\r\n]{0,3}",
+            "[A-Za-z0-9_+/=.-]{0,300}",
+            "[ \t\r\n]{0,3}"
+        )
+            .prop_map(|(a, k, b)| format!("{a}{k}{b}")),
+        any::<String>(),
+        chars(40),
+    ]
+}
+
+proptest! {
+    #![proptest_config(cases(1000))]
+
+    #[test]
+    fn mask_reveals_at_most_the_first_and_last_four(s in pasted()) {
+        let m: Vec<char> = mask(&s).chars().collect();
+        prop_assert_eq!(m.len(), 16);
+        prop_assert!(m[4..12].iter().all(|c| *c == DOT));
+        let k: Vec<char> = s.trim().chars().collect();
+        if k.len() < 20 {
+            prop_assert!(m.iter().all(|c| *c == DOT), "a key of {} characters revealed", k.len());
+        } else {
+            prop_assert_eq!(&m[..4], &k[..4]);
+            prop_assert_eq!(&m[12..], &k[k.len() - 4..]);
+        }
+        // so at most 8 characters of the key appear, and never 9 in a row
+        prop_assert!(m.iter().filter(|c| **c != DOT).count() <= 8);
+        if !s.contains(DOT) {
+            assert_no_window(&m.iter().collect::<String>(), &s, "mask");
+        }
+    }
+
+    #[test]
+    fn mask_length_does_not_depend_on_the_input(a in pasted(), b in pasted()) {
+        prop_assert_eq!(mask(&a).chars().count(), mask(&b).chars().count());
+    }
+}
+
+// ---------------------------------------------------------------- validate
+
+fn provider_arg() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(ids()).prop_map(String::from),
+        1 => any::<String>(),
+        1 => "[a-z]{0,12}",
+    ]
+}
+
+/// Key-like input built on a provider's prefix, and anything else.
+fn key_arg() -> impl Strategy<Value = String> {
+    let prefixes: Vec<&'static str> = PROVIDERS.iter().flat_map(|p| p.prefixes()).collect();
+    prop_oneof![
+        (prop::sample::select(prefixes), "[A-Za-z0-9_-]{0,200}")
+            .prop_map(|(p, b)| format!("{p}{b}")),
+        pasted(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(cases(1000))]
+
+    #[test]
+    fn validate_never_panics_and_normalized_is_the_trimmed_input(
+        p in provider_arg(),
+        k in key_arg(),
+        before in "[ \t\r\n\u{a0}]{0,3}",
+        after in "[ \t\r\n\u{a0}]{0,3}",
+    ) {
+        let v = validate(&p, &k);
+        let known = byok_keyring::providers::find(&p).is_some();
+        match &v.normalized {
+            Some(n) => prop_assert_eq!(n.as_str(), k.trim()),
+            None => prop_assert!(!known || k.trim().is_empty()),
+        }
+        prop_assert_eq!(v.valid, v.code == ValidationCode::Ok);
+        prop_assert!(!v.message.is_empty());
+        // The message never echoes the key (the provider id may be echoed).
+        if !p.contains(k.trim()) {
+            assert_no_window(&v.message, &k, "validation message");
+            assert_no_window(&format!("{v:?}"), &k, "validation Debug");
+        }
+        // Surrounding whitespace changes nothing but the input.
+        let w = validate(&p, &format!("{before}{k}{after}"));
+        prop_assert_eq!(
+            (w.valid, w.code, &w.message, w.detected, &w.normalized),
+            (v.valid, v.code, &v.message, v.detected, &v.normalized)
+        );
+        prop_assert_eq!(detect_provider(&format!("{before}{k}{after}")).map(|d| d.id), detect_provider(&k).map(|d| d.id));
+    }
+
+    #[test]
+    fn realistic_keys_with_whitespace_are_valid_and_normalized(
+        i in 0..PROVIDERS.len(),
+        seed in any::<u64>(),
+        before in "[ \t\r\n]{0,3}",
+        after in "[ \t\r\n]{0,3}",
+    ) {
+        let p = PROVIDERS[i].id;
+        let k = common::key_seeded(p, seed);
+        let v = validate(p, &format!("{before}{k}{after}"));
+        prop_assert!(v.valid, "{}: {}", p, v.message);
+        prop_assert_eq!(v.normalized.as_deref(), Some(k.as_str()));
+    }
+
+    #[test]
+    fn pad_then_unpad_is_the_identity(k in "[^\\x00]{0,300}") {
+        let p = format::pad(k.as_bytes());
+        prop_assert!(p.len() >= format::PAD_TO && p.len() % format::PAD_TO == 0);
+        prop_assert_eq!(format::unpad(&p), k.as_bytes());
+    }
+}
