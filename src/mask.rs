@@ -6,10 +6,10 @@ pub const MIN_REVEALING_LEN: usize = 20;
 pub const REVEALED_EACH_END: usize = 4;
 /// The filler between the revealed ends. Its length is fixed, so the masked
 /// form never tells how long the key is.
-const FILL: &str = "••••••••";
+pub const FILL: &str = "••••••••";
 /// What a key too short to reveal anything is shown as (same length as a
 /// masked long key: 4 + 8 + 4 characters).
-const FULLY_HIDDEN: &str = "••••••••••••••••";
+pub const FULLY_HIDDEN: &str = "••••••••••••••••";
 
 /// Masks a key for display: the first 4 and last 4 characters of a key of at
 /// least 20 characters, nothing of a shorter one. The output is always 16

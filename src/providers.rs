@@ -26,40 +26,85 @@ pub enum Alphabet {
     LowerUuid,
 }
 
+/// A 256-entry membership table for bytes (built at compile time), so an
+/// alphabet check is one table load per byte.
+type ByteSet = [bool; 256];
+
+const fn byte_set(ranges: &[(u8, u8)]) -> ByteSet {
+    let mut set = [false; 256];
+    let mut r = 0;
+    while r < ranges.len() {
+        let (lo, hi) = ranges[r];
+        let mut c = lo as usize;
+        while c <= hi as usize {
+            set[c] = true;
+            c += 1;
+        }
+        r += 1;
+    }
+    set
+}
+
+const URLSAFE: ByteSet = byte_set(&[
+    (b'A', b'Z'),
+    (b'a', b'z'),
+    (b'0', b'9'),
+    (b'_', b'_'),
+    (b'-', b'-'),
+]);
+const ALNUM: ByteSet = byte_set(&[(b'A', b'Z'), (b'a', b'z'), (b'0', b'9')]);
+const LOWERHEX: ByteSet = byte_set(&[(b'0', b'9'), (b'a', b'f')]);
+const HEX: ByteSet = byte_set(&[(b'0', b'9'), (b'a', b'f'), (b'A', b'F')]);
+const LETTERS: ByteSet = byte_set(&[(b'A', b'Z'), (b'a', b'z')]);
+const BASE64: ByteSet = byte_set(&[
+    (b'A', b'Z'),
+    (b'a', b'z'),
+    (b'0', b'9'),
+    (b'+', b'+'),
+    (b'/', b'/'),
+    (b'=', b'='),
+]);
+const UUID_CHARS: ByteSet = byte_set(&[(b'0', b'9'), (b'a', b'f'), (b'-', b'-')]);
+
 impl Alphabet {
+    fn set(self) -> &'static ByteSet {
+        match self {
+            Alphabet::UrlSafe => &URLSAFE,
+            Alphabet::Alnum => &ALNUM,
+            Alphabet::LowerHex => &LOWERHEX,
+            Alphabet::Hex => &HEX,
+            Alphabet::Letters => &LETTERS,
+            Alphabet::Base64 => &BASE64,
+            Alphabet::LowerUuid => &UUID_CHARS,
+        }
+    }
+
     /// Whether every byte of `body` belongs to this alphabet's character set
     /// (ignoring layout: for [`Alphabet::LowerUuid`], lowercase hex and `-`).
     pub fn accepts_chars(self, body: &str) -> bool {
-        match self {
-            Alphabet::LowerUuid => body
-                .bytes()
-                .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f' | b'-')),
-            other => other.accepts(body),
+        let set = self.set();
+        let mut ok = true;
+        for b in body.bytes() {
+            ok &= set[b as usize];
         }
+        ok
     }
 
     /// Whether every byte of `body` belongs to this alphabet (and, for
     /// [`Alphabet::LowerUuid`], has the UUID layout).
     pub fn accepts(self, body: &str) -> bool {
-        let b = body.as_bytes();
+        if !self.accepts_chars(body) {
+            return false;
+        }
         match self {
-            Alphabet::UrlSafe => b
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-'),
-            Alphabet::Alnum => b.iter().all(u8::is_ascii_alphanumeric),
-            Alphabet::LowerHex => b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
-            Alphabet::Hex => b.iter().all(u8::is_ascii_hexdigit),
-            Alphabet::Letters => b.iter().all(u8::is_ascii_alphabetic),
-            Alphabet::Base64 => b
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')),
             Alphabet::LowerUuid => {
+                let b = body.as_bytes();
                 b.len() == 36
-                    && b.iter().enumerate().all(|(i, c)| match i {
-                        8 | 13 | 18 | 23 => *c == b'-',
-                        _ => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
-                    })
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (*c == b'-'))
             }
+            _ => true,
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! No message produced here contains the key or its length.
 
-use crate::providers::{self, Provider, PROVIDERS};
+use crate::providers::{self, KeyFormat, Provider, PROVIDERS};
 use serde::Serialize;
 
 /// The outcome code of [`validate`]. Its string form is part of the JS API.
@@ -121,20 +121,30 @@ pub(crate) fn unknown_provider_message(id: &str) -> String {
 /// (`sk-` for OpenAI and DeepSeek), the one whose full shape matches wins.
 pub fn detect_provider(key: &str) -> Option<&'static Provider> {
     let key = trim(key);
-    let mut best: Option<(usize, bool, &'static Provider)> = None;
+    // The longest matching prefix; the full shape is checked only to break a
+    // tie between providers sharing that prefix (one pass over the key, two
+    // for an `sk-` key).
+    let mut best: Option<(&'static Provider, &'static KeyFormat)> = None;
     for p in PROVIDERS {
         for f in p.formats {
             if f.prefix.is_empty() || !key.starts_with(f.prefix) {
                 continue;
             }
-            let candidate = (f.prefix.len(), f.matches(key), p);
-            best = match best {
-                Some(b) if (b.0, b.1) >= (candidate.0, candidate.1) => Some(b),
-                _ => Some(candidate),
-            };
+            match best {
+                Some((_, bf)) if f.prefix.len() < bf.prefix.len() => {}
+                Some((bp, bf)) if f.prefix.len() == bf.prefix.len() && bp.id != p.id => {
+                    // Same prefix, another provider: keep the one whose shape fits,
+                    // the first in table order when both or neither do.
+                    if !bf.matches(key) && f.matches(key) {
+                        best = Some((p, f));
+                    }
+                }
+                Some((_, bf)) if f.prefix.len() == bf.prefix.len() => {}
+                _ => best = Some((p, f)),
+            }
         }
     }
-    best.map(|(_, _, p)| p)
+    best.map(|(p, _)| p)
 }
 
 /// Checks that `key` looks like a key of `provider`, offline.
@@ -211,7 +221,7 @@ fn check(p: &'static Provider, key: &str) -> (ValidationCode, String, Option<&'s
         .formats
         .iter()
         .filter(|f| key.starts_with(f.prefix))
-        .max_by_key(|f| (f.prefix.len(), f.matches(key)))
+        .max_by_key(|f| f.prefix.len())
     else {
         let prefixes = p.prefixes();
         let list = prefixes
@@ -257,7 +267,7 @@ fn check(p: &'static Provider, key: &str) -> (ValidationCode, String, Option<&'s
             None,
         );
     }
-    if !format.alphabet.accepts(body) {
+    if format.alphabet == providers::Alphabet::LowerUuid && !format.alphabet.accepts(body) {
         // Only a layout (the UUID's dashes) can fail here.
         return (
             BadChars,
@@ -275,6 +285,16 @@ fn check(p: &'static Provider, key: &str) -> (ValidationCode, String, Option<&'s
 /// Describes the first character that can never be inside a key: whitespace,
 /// a quote, or a control character.
 fn inner_bad_char(key: &str) -> Option<&'static str> {
+    // Fast path: an ASCII key with no byte at or below space, no quote, no DEL.
+    if key.is_ascii() {
+        let mut clean = true;
+        for b in key.bytes() {
+            clean &= b > b' ' && b != b'"' && b != b'\'' && b != b'`' && b != 0x7f;
+        }
+        if clean {
+            return None;
+        }
+    }
     key.chars().find_map(|c| match c {
         '\n' | '\r' => Some("a line break"),
         '\t' => Some("a tab"),

@@ -298,7 +298,15 @@ fn free_functions() {
             .unwrap(),
         "anthropic"
     );
-    assert_eq!(api::mask(s(&key("openai"))).unwrap().chars().count(), 16);
+    assert_eq!(
+        api::mask(&s(&key("openai")))
+            .unwrap()
+            .as_string()
+            .unwrap()
+            .chars()
+            .count(),
+        16
+    );
     assert_eq!(
         api::detect_provider(&s(&key("groq")))
             .unwrap()
@@ -318,7 +326,7 @@ fn free_functions() {
         "https://platform.openai.com/api-keys"
     );
     assert_eq!(
-        code_of(&api::mask(JsValue::NULL).unwrap_err()),
+        code_of(&api::mask(&JsValue::NULL).unwrap_err()),
         "invalid_argument"
     );
 }
@@ -445,4 +453,29 @@ async fn unlock_upgrades_weaker_vaults_in_one_write() {
     JsFuture::from(again.unlock(s(PASS))).await.unwrap();
     assert_eq!(stored("byok-keyring:kdf-up"), 300_000, "never downgraded");
     again.reset().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn mask_in_js_equals_the_rust_mask() {
+    // api::mask slices the JS string itself; it must match crate::mask,
+    // which defines the rules (characters, not UTF-16 units, count).
+    let mut inputs: Vec<String> = (0..60).map(|n| "k".repeat(n)).collect();
+    inputs.extend(common::provider_ids().iter().map(|p| key(p)));
+    for k in [key("openai"), key("groq")] {
+        inputs.push(format!("  {k}\n"));
+        inputs.push(format!("\t{k}\u{a0}"));
+    }
+    inputs.push("é".repeat(25));
+    inputs.push("😀".repeat(12)); // 24 UTF-16 units, 12 characters: nothing revealed
+    inputs.push(format!("😀ab{}cd😀", "x".repeat(30)));
+    inputs.push(format!("€€€€{}€€€€", "y".repeat(12)));
+    for input in &inputs {
+        let js = api::mask(&s(input)).unwrap().as_string().unwrap();
+        assert_eq!(
+            js,
+            byok_keyring::mask(input),
+            "input of {} chars",
+            input.chars().count()
+        );
+    }
 }

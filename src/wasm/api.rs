@@ -16,11 +16,10 @@ use crate::keyring::{self, Keyring as Core, State};
 use crate::secret::Passphrase;
 use crate::storage::{MemoryStorage, Storage};
 use crate::{flows, providers as table};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, JsString, Object, Promise, Reflect};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::intern;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -55,37 +54,43 @@ pub fn validate(
     Ok(validation_object(&v, normalized))
 }
 
-/// A `Validation` as a plain JS object. Fixed strings (codes, provider ids,
-/// and the messages about built-in providers) are interned: this is the
-/// per-keystroke path of a settings form.
+thread_local! {
+    /// JS strings for `&'static str` values (provider ids, codes, states,
+    /// property names), keyed by address: created once, then handed out
+    /// without copying or decoding. A few dozen entries at most.
+    static STATIC_STRINGS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The JS string of a `&'static str`, created once per string.
+pub(crate) fn js_static(s: &'static str) -> JsValue {
+    let key = (s.as_ptr() as usize, s.len());
+    STATIC_STRINGS.with(|cache| {
+        if let Some((_, v)) = cache.borrow().iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(s);
+        cache.borrow_mut().push((key, v.clone()));
+        v
+    })
+}
+
+/// A `Validation` as a plain JS object. Fixed strings (property names,
+/// codes, provider ids) come from [`js_static`]: this is the per-keystroke
+/// path of a settings form.
 fn validation_object(v: &crate::Validation, normalized: Option<JsValue>) -> JsValue {
     let o = Object::new();
-    let set = |k: &str, value: &JsValue| {
-        let _ = Reflect::set(&o, &JsValue::from_str(intern(k)), value);
+    let set = |k: &'static str, value: &JsValue| {
+        let _ = Reflect::set(&o, &js_static(k), value);
     };
-    let known = table::find(&v.provider).is_some();
     set("valid", &JsValue::from_bool(v.valid));
-    set("code", &JsValue::from_str(intern(v.code.as_str())));
-    // Messages about built-in providers form a small, fixed set; one about an
-    // unknown id echoes it and is not interned (the cache would grow).
-    set(
-        "message",
-        &JsValue::from_str(if known {
-            intern(&v.message)
-        } else {
-            &v.message
-        }),
-    );
-    set(
-        "provider",
-        &JsValue::from_str(if known {
-            intern(&v.provider)
-        } else {
-            &v.provider
-        }),
-    );
+    set("code", &js_static(v.code.as_str()));
+    set("message", &JsValue::from_str(&v.message));
+    match table::find(&v.provider) {
+        Some(p) => set("provider", &js_static(p.id)),
+        None => set("provider", &JsValue::from_str(&v.provider)),
+    }
     if let Some(d) = v.detected {
-        set("detected", &JsValue::from_str(intern(d)));
+        set("detected", &js_static(d));
     }
     if let Some(n) = normalized {
         set("normalized", &n);
@@ -95,12 +100,55 @@ fn validation_object(v: &crate::Validation, normalized: Option<JsValue>) -> JsVa
 
 /// Masks a key for display: at most its first and last 4 characters, nothing
 /// of a key shorter than 20; always 16 characters long.
-#[wasm_bindgen]
+///
+/// Works on the JavaScript string itself (trim, slice, concat), so the key is
+/// not copied into WebAssembly memory and no text is decoded on the way back.
+/// A string with surrogate pairs (characters outside the BMP) takes the exact
+/// Rust path ([`crate::mask`]), where characters, not UTF-16 units, count.
+#[wasm_bindgen(unchecked_return_type = "string")]
 pub fn mask(
-    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-) -> Result<String, JsValue> {
-    let key = zeroize::Zeroizing::new(args::string(&key, "key").js()?);
-    Ok(crate::mask(&key))
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let Some(text) = key.dyn_ref::<JsString>() else {
+        return Err(to_js(&Error::invalid_argument("key must be a string.")));
+    };
+    let trimmed = text.trim();
+    let len = trimmed.length();
+    if len < crate::mask::MIN_REVEALING_LEN as u32 {
+        // Fewer UTF-16 units than 20 means fewer characters than 20.
+        return Ok(js_static(crate::mask::FULLY_HIDDEN));
+    }
+    if len > args::MAX_STRING_ARG || has_surrogates(&trimmed) {
+        let key = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+        return Ok(JsValue::from_str(&crate::mask(&key)));
+    }
+    let each = crate::mask::REVEALED_EACH_END as u32;
+    Ok(trimmed
+        .slice(0, each)
+        .concat(&js_static(crate::mask::FILL))
+        .concat(&trimmed.slice(len - each, len))
+        .into())
+}
+
+thread_local! {
+    /// `/[\uD800-\uDFFF]/` (any UTF-16 surrogate) and its `test` method.
+    static SURROGATE: Option<(js_sys::RegExp, Function)> = {
+        let re = js_sys::RegExp::new("[\\uD800-\\uDFFF]", "");
+        Reflect::get(&re, &JsValue::from_str("test"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|test| (re, test))
+    };
+}
+
+/// Whether the string has a UTF-16 surrogate (tested in JS, without copying
+/// it into wasm). When the check cannot run, says yes: the caller then takes
+/// the exact path.
+fn has_surrogates(s: &JsString) -> bool {
+    SURROGATE.with(|found| match found {
+        Some((re, test)) => test.call1(re, s).map_or(true, |r| r.is_truthy()),
+        None => true,
+    })
 }
 
 /// The provider a key belongs to, by its most specific prefix.
@@ -109,10 +157,7 @@ pub fn detect_provider(
     #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let key = zeroize::Zeroizing::new(args::string(key, "key").js()?);
-    Ok(
-        crate::detect_provider(&key)
-            .map_or(JsValue::UNDEFINED, |p| JsValue::from_str(intern(p.id))),
-    )
+    Ok(crate::detect_provider(&key).map_or(JsValue::UNDEFINED, |p| js_static(p.id)))
 }
 
 /// Every built-in provider: id, name, key prefixes, key page, default model.
@@ -260,7 +305,7 @@ impl JsKeyring {
     /// "empty", "locked" or "unlocked".
     #[wasm_bindgen(getter, unchecked_return_type = "KeyringState")]
     pub fn state(&self) -> JsValue {
-        JsValue::from_str(intern(self.core.borrow().state().as_str()))
+        js_static(self.core.borrow().state().as_str())
     }
 
     /// The namespace this keyring serves.
@@ -450,9 +495,7 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let provider = args::short_string(provider, "provider").js()?;
-        Ok(JsValue::from_str(intern(
-            self.core.borrow().source(&provider).as_str(),
-        )))
+        Ok(js_static(self.core.borrow().source(&provider).as_str()))
     }
 
     /// Counts one call as "byok" or "platform", by the same rule as

@@ -25,7 +25,12 @@ export async function serveRepo() {
     if (path.includes("..")) return res.writeHead(400).end();
     try {
       const body = await readFile(join(ROOT, path));
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      // CORS for every response: the sandboxed-iframe test loads the package
+      // from an opaque origin (tests/js/storage-faults.test.mjs).
+      res.writeHead(200, {
+        "content-type": TYPES[extname(path)] ?? "application/octet-stream",
+        "access-control-allow-origin": "*",
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");
