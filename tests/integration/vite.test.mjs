@@ -44,13 +44,19 @@ test("tsc --noEmit and vite build, then the built page runs create/set/isByok un
 
 test("the Vite dev server serves the app with no extra configuration", async () => {
   const port = await freePort();
-  const dev = spawn(bin("vite"), ["--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: APP, stdio: ["ignore", "pipe", "pipe"] });
+  // NO_COLOR: with CI=true in the environment, Vite colours its output and
+  // the port would be wrapped in escape codes.
+  const dev = spawn(bin("vite"), ["--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: APP,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let output = "";
   try {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${output}`)), 30_000);
       const onData = (d) => {
-        output += d;
+        output += String(d).replace(/\u001b\[[0-9;]*m/g, "");
         if (output.includes(`:${port}`)) { clearTimeout(timer); resolve(); }
       };
       dev.stdout.on("data", onData);
