@@ -453,8 +453,10 @@ impl Keyring {
     }
 
     /// `"empty"`, `"locked"` or `"unlocked"`.
+    /// Reads the clock only when auto-lock could have locked it.
     pub fn state(&self) -> State {
-        self.state_at(self.now())
+        let could_time_out = self.session.is_some() && self.opts.auto_lock_ms.is_some();
+        self.state_at(if could_time_out { self.now() } else { 0 })
     }
 
     /// Locks now if `autoLockMs` has passed without use. Called before every
@@ -776,17 +778,16 @@ impl Keyring {
             }
             let current = merged.records.get(w.provider);
             match &w.record {
-                Some(mine) if current != Some(mine) => {
-                    if current.is_none_or(|c| c.updated_at <= mine.updated_at) {
-                        merged.records.insert(w.provider.to_string(), mine.clone());
-                        changed = true;
-                    }
+                Some(mine)
+                    if current != Some(mine)
+                        && current.is_none_or(|c| c.updated_at <= mine.updated_at) =>
+                {
+                    merged.records.insert(w.provider.to_string(), mine.clone());
+                    changed = true;
                 }
-                None => {
-                    if current.is_some_and(|c| c.updated_at <= w.at) {
-                        merged.records.remove(w.provider);
-                        changed = true;
-                    }
+                None if current.is_some_and(|c| c.updated_at <= w.at) => {
+                    merged.records.remove(w.provider);
+                    changed = true;
                 }
                 _ => {}
             }
@@ -1080,9 +1081,14 @@ impl Keyring {
 
     // ---- the credit decision (hot path: no allocation, no storage read) ----
 
+    /// `Some(expires_at)` when an enabled key is stored for `provider`.
+    fn active_key(&self, provider: &str) -> Option<Option<u64>> {
+        providers::index_of(provider).and_then(|i| self.active[i])
+    }
+
     /// Whether a stored, enabled, unexpired key for `provider` exists.
     fn has_user_key(&self, provider: &str) -> bool {
-        match providers::index_of(provider).and_then(|i| self.active[i]) {
+        match self.active_key(provider) {
             Some(None) => true,
             Some(Some(expires_at)) => self.now() < expires_at,
             None => false,
@@ -1093,7 +1099,7 @@ impl Keyring {
     /// stored, enabled, unexpired key exists and the keyring is unlocked.
     /// Reads the clock only when the key expires or auto-lock is on.
     pub fn is_byok(&self, provider: &str) -> bool {
-        let Some(expires_at) = providers::index_of(provider).and_then(|i| self.active[i]) else {
+        let Some(expires_at) = self.active_key(provider) else {
             return false;
         };
         if self.session.is_none() {

@@ -328,9 +328,9 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
     ) -> Promise {
-        let pass = match args::string(&passphrase, "passphrase") {
-            Ok(p) => Passphrase::new(p),
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let pass = match passphrase_arg(&passphrase, "passphrase") {
+            Ok(p) => p,
+            Err(rejected) => return rejected,
         };
         self.run(move |core, kdf| async move { flows::create(&core, &*kdf, &pass).await })
     }
@@ -342,9 +342,9 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
     ) -> Promise {
-        let pass = match args::string(&passphrase, "passphrase") {
-            Ok(p) => Passphrase::new(p),
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let pass = match passphrase_arg(&passphrase, "passphrase") {
+            Ok(p) => p,
+            Err(rejected) => return rejected,
         };
         self.run(move |core, kdf| async move { flows::unlock(&core, &*kdf, &pass).await })
     }
@@ -356,11 +356,11 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "string")] current: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] next: JsValue,
     ) -> Promise {
-        let pair = args::string(&current, "current passphrase")
-            .and_then(|c| Ok((c, args::string(&next, "new passphrase")?)));
-        let (current, next) = match pair {
-            Ok((c, n)) => (Passphrase::new(c), Passphrase::new(n)),
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let (current, next) = match passphrase_arg(&current, "current passphrase")
+            .and_then(|c| Ok((c, passphrase_arg(&next, "new passphrase")?)))
+        {
+            Ok(pair) => pair,
+            Err(rejected) => return rejected,
         };
         self.run(move |core, kdf| async move {
             flows::change_passphrase(&core, &*kdf, &current, &next).await
@@ -484,7 +484,7 @@ impl JsKeyring {
             return Ok(true); // the feature cannot change the answer
         }
         let feature = args::opt_string(feature, "feature").js()?;
-        Ok(core.should_deduct_credits(&provider, feature.as_deref()))
+        Ok(core.options().policy.is_platform_only(feature.as_deref()))
     }
 
     /// "user" when a usable user key is stored (even while locked), else
@@ -553,6 +553,14 @@ impl JsKeyring {
         });
         Ok(unsubscribe.into_js_value())
     }
+}
+
+/// A passphrase argument of an async method; a wrong type becomes the
+/// rejected Promise the method returns (not a synchronous throw).
+fn passphrase_arg(v: &JsValue, name: &str) -> Result<Passphrase, Promise> {
+    args::string(v, name)
+        .map(Passphrase::new)
+        .map_err(|e| Promise::reject(&to_js(&e)))
 }
 
 impl JsKeyring {
@@ -633,18 +641,19 @@ impl Notifier {
         let Ok(mut guard) = core.try_borrow_mut() else {
             return;
         };
+        // After every get/set: nothing else to do unless something changed.
         let events = guard.take_events();
-        let state = guard.state();
-        drop(guard);
         if events.is_empty() {
             return;
         }
+        let state = js_static(guard.state().as_str());
+        drop(guard);
         let targets: Vec<Function> = listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
         for event in events {
             let Ok(payload) = to_js_value(&event) else {
                 continue;
             };
-            let _ = Reflect::set(&payload, &"state".into(), &state.as_str().into());
+            let _ = Reflect::set(&payload, &js_static("state"), &state);
             for f in &targets {
                 let _ = f.call1(&JsValue::NULL, &payload);
             }

@@ -74,7 +74,7 @@ impl TabSync {
                     }
                 });
                 let _ = Reflect::set(&channel, &"onmessage".into(), listener.as_ref());
-                sync.channel = Some(channel.into());
+                sync.channel = Some(channel);
                 sync._channel_listener = Some(listener);
             }
         }
