@@ -187,14 +187,43 @@ impl Provider {
         out
     }
 
+    /// How messages name one of this provider's keys: "an OpenAI key",
+    /// "a Groq key", "an xAI key".
+    pub fn key_label(&self) -> String {
+        let article = match self.name.as_bytes().first() {
+            Some(b'A' | b'E' | b'I' | b'O' | b'U' | b'x') => "an",
+            _ => "a",
+        };
+        let mut out = String::with_capacity(article.len() + self.name.len() + 5);
+        out.push_str(article);
+        out.push(' ');
+        out.push_str(self.name);
+        out.push_str(" key");
+        out
+    }
+
+    /// The origin `verify` sends this provider's check to in production
+    /// (for a Content-Security-Policy `connect-src`), if it has a check.
+    pub fn check_origin(&self) -> Option<String> {
+        match crate::verify::check_for(self) {
+            crate::verify::Check::Request(e) => Some(e.base_url.replace(
+                "{region}",
+                crate::verify::DEFAULT_BEDROCK_REGION,
+            )),
+            crate::verify::Check::Unsupported(_) => None,
+        }
+    }
+
     /// The public description of this provider (`providers()` in JavaScript).
     pub fn info(&self) -> ProviderInfo {
         ProviderInfo {
             id: self.id,
             name: self.name,
+            key_label: self.key_label(),
             prefixes: self.prefixes(),
             key_url: self.key_url,
             default_model: self.default_model,
+            check_origin: self.check_origin(),
         }
     }
 }
@@ -207,12 +236,17 @@ pub struct ProviderInfo {
     pub id: &'static str,
     /// Display name (`"OpenAI"`).
     pub name: &'static str,
+    /// How messages name one of its keys (`"an OpenAI key"`).
+    pub key_label: String,
     /// Key prefixes; empty for providers whose keys have none.
     pub prefixes: Vec<&'static str>,
     /// Where a person creates a key.
     pub key_url: &'static str,
     /// A sensible default model id.
     pub default_model: &'static str,
+    /// The origin of the production key check (`verify`), if there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_origin: Option<String>,
 }
 
 use Alphabet::*;

@@ -185,13 +185,9 @@ pub fn validate(provider: &str, key: &str) -> Validation {
     }
 }
 
-/// "an OpenAI key", "a Groq key".
+/// "an OpenAI key", "a Groq key" (the provider table's label).
 fn a_key_of(p: &Provider) -> String {
-    let article = match p.name.as_bytes().first() {
-        Some(b'A' | b'E' | b'I' | b'O' | b'U' | b'x') => "an",
-        _ => "a",
-    };
-    format!("{article} {} key", p.name)
+    p.key_label()
 }
 
 fn check(p: &'static Provider, key: &str) -> (ValidationCode, String, Option<&'static str>) {

@@ -4,7 +4,7 @@
 
 use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
-use super::errors::{to_js, IntoJs};
+use super::convert::{js_static, to_js_value};
 use super::tabs::TabSync;
 use super::types::{
     KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
@@ -17,20 +17,10 @@ use crate::secret::Passphrase;
 use crate::storage::{MemoryStorage, Storage};
 use crate::{flows, providers as table};
 use js_sys::{Function, JsString, Object, Promise, Reflect};
-use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// Serializes a result for JS as one JSON text parsed by `JSON.parse`: one
-/// boundary crossing instead of one per field (and no serde-wasm-bindgen).
-pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .ok_or_else(|| to_js(&Error::invalid_argument("A result could not be converted.")))
-}
 
 /// Checks that a key looks like a key of `provider`, offline. Surrounding
 /// whitespace is trimmed (`normalized`); see the README for every code.
@@ -39,8 +29,8 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let provider_id = args::string(provider, "provider").js()?;
-    let key_text = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+    let provider_id = args::string(provider, "provider")?;
+    let key_text = zeroize::Zeroizing::new(args::string(key, "key")?);
     let v = crate::validate(&provider_id, &key_text);
     // `normalized` is the caller's own string when nothing was trimmed, so
     // the key is not copied back out of wasm memory.
@@ -52,26 +42,6 @@ pub fn validate(
         }
     });
     Ok(validation_object(&v, normalized))
-}
-
-thread_local! {
-    /// JS strings for `&'static str` values (provider ids, codes, states,
-    /// property names), keyed by address: created once, then handed out
-    /// without copying or decoding. A few dozen entries at most.
-    static STATIC_STRINGS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The JS string of a `&'static str`, created once per string.
-pub(crate) fn js_static(s: &'static str) -> JsValue {
-    let key = (s.as_ptr() as usize, s.len());
-    STATIC_STRINGS.with(|cache| {
-        if let Some((_, v)) = cache.borrow().iter().find(|(k, _)| *k == key) {
-            return v.clone();
-        }
-        let v = JsValue::from_str(s);
-        cache.borrow_mut().push((key, v.clone()));
-        v
-    })
 }
 
 /// A `Validation` as a plain JS object. Fixed strings (property names,
@@ -110,7 +80,7 @@ pub fn mask(
     #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
     let Some(text) = key.dyn_ref::<JsString>() else {
-        return Err(to_js(&Error::invalid_argument("key must be a string.")));
+        return Err(JsValue::from(Error::invalid_argument("key must be a string.")));
     };
     let trimmed = text.trim();
     let len = trimmed.length();
@@ -119,7 +89,7 @@ pub fn mask(
         return Ok(js_static(crate::mask::FULLY_HIDDEN));
     }
     if len > args::MAX_STRING_ARG || has_surrogates(&trimmed) {
-        let key = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+        let key = zeroize::Zeroizing::new(args::string(key, "key")?);
         return Ok(JsValue::from_str(&crate::mask(&key)));
     }
     let each = crate::mask::REVEALED_EACH_END as u32;
@@ -156,7 +126,7 @@ fn has_surrogates(s: &JsString) -> bool {
 pub fn detect_provider(
     #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let key = zeroize::Zeroizing::new(args::string(key, "key").js()?);
+    let key = zeroize::Zeroizing::new(args::string(key, "key")?);
     Ok(crate::detect_provider(&key).map_or(JsValue::UNDEFINED, |p| js_static(p.id)))
 }
 
@@ -187,7 +157,7 @@ impl JsKeyring {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<KeyringOptionsArg>) -> Result<JsKeyring, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        Self::open(args::keyring_options(&options).js()?)
+        Self::open(args::keyring_options(&options)?)
     }
 
     /// Stores a vault exported by `exportVault()` (in another browser) and
@@ -199,9 +169,9 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "string")] export: JsValue,
         options: Option<KeyringOptionsArg>,
     ) -> Result<JsKeyring, JsValue> {
-        let export = args::string(&export, "export").js()?;
+        let export = args::string(&export, "export")?;
         let Some(namespace) = Core::export_namespace(&export) else {
-            return Err(to_js(&Error::invalid_argument(
+            return Err(JsValue::from(Error::invalid_argument(
                 "This is not a vault exported by byok-keyring.",
             )));
         };
@@ -211,14 +181,14 @@ impl JsKeyring {
             && !Reflect::get(&options, &"namespace".into())
                 .unwrap_or_default()
                 .is_undefined();
-        let mut args = args::keyring_options(&options).js()?;
+        let mut args = args::keyring_options(&options)?;
         if !given_namespace {
             args.options.namespace = namespace;
         }
         let kr = Self::open(args)?;
         let r = kr.core.borrow_mut().import_vault(&export);
         kr.flush();
-        r.js()?;
+        r?;
         Ok(kr)
     }
 
@@ -226,7 +196,7 @@ impl JsKeyring {
     /// in another browser. The passphrase moves with the user, not with it.
     #[wasm_bindgen(js_name = exportVault)]
     pub fn export_vault(&self) -> Result<String, JsValue> {
-        self.core.borrow_mut().export_vault().js()
+        Ok(self.core.borrow_mut().export_vault()?)
     }
 
     /// Moves a key that the app kept in plaintext in `localStorage` (or
@@ -240,25 +210,25 @@ impl JsKeyring {
         #[wasm_bindgen(js_name = storageKey, unchecked_param_type = "string")] storage_key: JsValue,
         area: Option<StorageAreaArg>,
     ) -> Result<JsValue, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
-        let item = args::string(&storage_key, "storageKey").js()?;
+        let provider = args::string(&provider, "provider")?;
+        let item = args::string(&storage_key, "storageKey")?;
         let area = area.map_or(JsValue::UNDEFINED, JsValue::from);
-        let kind = match args::opt_string(&area, "area").js()?.as_deref() {
+        let kind = match args::opt_string(&area, "area")?.as_deref() {
             None | Some("local") => StorageKind::Local,
             Some("session") => StorageKind::Session,
             Some(_) => {
-                return Err(to_js(&Error::invalid_argument(
+                return Err(JsValue::from(Error::invalid_argument(
                     "area must be \"local\" or \"session\".",
                 )))
             }
         };
-        let plain = BrowserStorage::open(kind).js()?;
+        let plain = BrowserStorage::open(kind)?;
         let info = self
             .core
             .borrow_mut()
             .import_plaintext(&provider, &plain, &item);
         self.flush();
-        to_js_value(&info.js()?)
+        to_js_value(&info?)
     }
 }
 
@@ -266,7 +236,7 @@ impl JsKeyring {
     fn open(args: args::KeyringArgs) -> Result<JsKeyring, JsValue> {
         let storage: Box<dyn Storage> = match args.storage {
             StorageKind::Memory => Box::new(MemoryStorage::new()),
-            kind => Box::new(BrowserStorage::open(kind).js()?),
+            kind => Box::new(BrowserStorage::open(kind)?),
         };
         let kdf: Rc<dyn Kdf> = match args.kdf {
             KdfChoice::Wasm => Rc::new(RustKdf),
@@ -275,7 +245,7 @@ impl JsKeyring {
                 None => Rc::new(RustKdf),
             },
         };
-        let core = Core::new(args.options, storage, keyring::system_clock()).js()?;
+        let core = Core::new(args.options, storage, keyring::system_clock())?;
         let mut kr = JsKeyring {
             core: Rc::new(RefCell::new(core)),
             kdf,
@@ -372,7 +342,7 @@ impl JsKeyring {
     /// for this namespace locks too.
     pub fn lock(&self, options: Option<LockOptionsArg>) -> Result<(), JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let everywhere = args::lock_options(&options).js()?;
+        let everywhere = args::lock_options(&options)?;
         self.core.borrow_mut().lock();
         self.flush();
         if everywhere {
@@ -401,13 +371,13 @@ impl JsKeyring {
                 .set_verified(&provider, &api_key, &options, check)
                 .into());
         }
-        let provider = args::string(&provider, "provider").js()?;
-        let key = zeroize::Zeroizing::new(args::string(&api_key, "apiKey").js()?);
-        let opts = args::set_options(&options).js()?;
+        let provider = args::string(&provider, "provider")?;
+        let key = zeroize::Zeroizing::new(args::string(&api_key, "apiKey")?);
+        let opts = args::set_options(&options)?;
         let info = self.core.borrow_mut().set(&provider, &key, opts);
         self.flush();
         self.arm_auto_lock();
-        to_js_value(&info.js()?)
+        to_js_value(&info?)
     }
 
     /// The stored key (needs unlocked), or undefined when none is stored or
@@ -417,11 +387,11 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::string(&provider, "provider")?;
         let key = self.core.borrow_mut().get(&provider);
         self.flush();
         Ok(key
-            .js()?
+            ?
             .map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
     }
 
@@ -430,10 +400,10 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::string(&provider, "provider")?;
         let r = self.core.borrow_mut().remove(&provider);
         self.flush();
-        r.js()
+        Ok(r?)
     }
 
     /// Enables or disables a stored key (works while locked). Returns whether
@@ -444,17 +414,17 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
         #[wasm_bindgen(unchecked_param_type = "boolean")] enabled: JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
-        let enabled = args::boolean(&enabled, "enabled").js()?;
+        let provider = args::string(&provider, "provider")?;
+        let enabled = args::boolean(&enabled, "enabled")?;
         let r = self.core.borrow_mut().set_enabled(&provider, enabled);
         self.flush();
-        r.js()
+        Ok(r?)
     }
 
     /// Every stored key's metadata (works while locked; never the key).
     #[wasm_bindgen(unchecked_return_type = "KeyInfo[]")]
     pub fn list(&self) -> Result<JsValue, JsValue> {
-        let list = self.core.borrow().list().js()?;
+        let list = self.core.borrow().list()?;
         to_js_value(&list)
     }
 
@@ -465,7 +435,7 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::short_string(provider, "provider").js()?;
+        let provider = args::short_string(provider, "provider")?;
         Ok(self.core.borrow().is_byok(&provider))
     }
 
@@ -478,12 +448,12 @@ impl JsKeyring {
         provider: &JsValue,
         feature: &JsValue,
     ) -> Result<bool, JsValue> {
-        let provider = args::short_string(provider, "provider").js()?;
+        let provider = args::short_string(provider, "provider")?;
         let core = self.core.borrow();
         if !core.is_byok(&provider) {
             return Ok(true); // the feature cannot change the answer
         }
-        let feature = args::opt_string(feature, "feature").js()?;
+        let feature = args::opt_string(feature, "feature")?;
         Ok(core.options().policy.is_platform_only(feature.as_deref()))
     }
 
@@ -494,7 +464,7 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] provider: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let provider = args::short_string(provider, "provider").js()?;
+        let provider = args::short_string(provider, "provider")?;
         Ok(js_static(self.core.borrow().source(&provider).as_str()))
     }
 
@@ -507,12 +477,12 @@ impl JsKeyring {
         feature: Option<OptionalString>,
     ) -> Result<(), JsValue> {
         let feature = feature.map_or(JsValue::UNDEFINED, JsValue::from);
-        let provider = args::string(&provider, "provider").js()?;
-        let feature = args::opt_string(&feature, "feature").js()?;
-        self.core
+        let provider = args::string(&provider, "provider")?;
+        let feature = args::opt_string(&feature, "feature")?;
+        Ok(self
+            .core
             .borrow_mut()
-            .record_usage(&provider, feature.as_deref())
-            .js()
+            .record_usage(&provider, feature.as_deref())?)
     }
 
     /// Calls counted by `recordUsage`, per provider.
@@ -526,7 +496,7 @@ impl JsKeyring {
     pub fn reset(&self) -> Result<(), JsValue> {
         let r = self.core.borrow_mut().reset();
         self.flush();
-        r.js()
+        Ok(r?)
     }
 
     /// Calls `callback` after every change with `{ type, provider?, state }`.
@@ -538,7 +508,7 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "(event: ChangeEvent) => void")] callback: JsValue,
     ) -> Result<JsValue, JsValue> {
         let Some(f) = callback.dyn_ref::<Function>() else {
-            return Err(to_js(&Error::invalid_argument(
+            return Err(JsValue::from(Error::invalid_argument(
                 "onChange needs a function.",
             )));
         };
@@ -560,7 +530,7 @@ impl JsKeyring {
 fn passphrase_arg(v: &JsValue, name: &str) -> Result<Passphrase, Promise> {
     args::string(v, name)
         .map(Passphrase::new)
-        .map_err(|e| Promise::reject(&to_js(&e)))
+        .map_err(|e| Promise::reject(&JsValue::from(e)))
 }
 
 impl JsKeyring {
@@ -577,7 +547,7 @@ impl JsKeyring {
             let result = fut.await;
             notifier.flush();
             notifier.arm_auto_lock();
-            result.map(|()| JsValue::UNDEFINED).map_err(|e| to_js(&e))
+            result.map(|()| JsValue::UNDEFINED).map_err(|e| JsValue::from(e))
         })
     }
 

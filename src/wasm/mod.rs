@@ -14,6 +14,7 @@
 pub mod api;
 pub mod args;
 pub mod browser_storage;
+pub mod convert;
 pub mod errors;
 pub mod tabs;
 pub mod types;

@@ -38,12 +38,16 @@ export interface ProviderInfo {
   id: ProviderId;
   /** Display name, e.g. "OpenAI". */
   name: string;
+  /** How messages name one of its keys: "an OpenAI key", "an xAI key". */
+  keyLabel: string;
   /** Key prefixes; empty for providers whose keys have none. */
   prefixes: string[];
   /** Where a person creates a key. */
   keyUrl: string;
   /** A sensible default model id. */
   defaultModel: string;
+  /** The origin `verify` checks keys at in production (for a CSP `connect-src`); absent when the provider has no check. */
+  checkOrigin?: string;
 }
 
 /** Where the encrypted vault is kept. */

@@ -5,9 +5,9 @@
 //! Provider outcomes resolve; bad arguments reject with a `KeyringError`;
 //! the caller's abort rejects with `signal.reason`, as `fetch` does.
 
-use super::api::{to_js_value, JsKeyring};
+use super::api::JsKeyring;
+use super::convert::to_js_value;
 use super::args;
-use super::errors::{to_js, IntoJs};
 use super::types::VerifyOptionsArg;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyring::State;
@@ -119,7 +119,7 @@ pub fn verify(
         Ok((check::plan(&provider, &key, &a.opts)?, a.signal))
     })();
     match prepared {
-        Err(e) => Promise::reject(&to_js(&e)),
+        Err(e) => Promise::reject(&JsValue::from(e)),
         Ok((plan, signal)) => future_to_promise(async move {
             let verification = run(plan, signal).await?;
             to_js_value(&verification)
@@ -245,7 +245,7 @@ impl Drop for Link {
 /// The `KeyringError` of a key the provider rejected: code `invalid_key`,
 /// `details` the Verification (which never holds the key).
 fn rejected(v: &Verification) -> JsValue {
-    let err = to_js(&Error::new(ErrorCode::InvalidKey, v.message.clone()));
+    let err = JsValue::from(Error::new(ErrorCode::InvalidKey, v.message.clone()));
     if let Ok(details) = to_js_value(v) {
         let _ = Reflect::set(&err, &JsValue::from_str("details"), &details);
     }
@@ -276,7 +276,7 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
     ) -> std::result::Result<JsValue, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::string(&provider, "provider")?;
         match self.stored_key(&provider)? {
             None => Ok(JsValue::UNDEFINED),
             Some((p, key)) => headers_object(p, key.expose()),
@@ -294,9 +294,9 @@ impl JsKeyring {
         provider: JsValue,
         callback: JsValue,
     ) -> std::result::Result<JsValue, JsValue> {
-        let provider = args::string(&provider, "provider").js()?;
+        let provider = args::string(&provider, "provider")?;
         let Some(f) = callback.dyn_ref::<Function>() else {
-            return Err(to_js(&Error::invalid_argument(
+            return Err(JsValue::from(Error::invalid_argument(
                 "withKey needs a function: withKey(provider, (apiKey, headers) => ...).",
             )));
         };
@@ -318,7 +318,7 @@ impl JsKeyring {
         provider: &str,
     ) -> std::result::Result<Option<(&'static Provider, ApiKey)>, JsValue> {
         let p =
-            providers::find(provider).ok_or_else(|| to_js(&Error::unknown_provider(provider)))?;
+            providers::find(provider).ok_or_else(|| JsValue::from(Error::unknown_provider(provider)))?;
         let key = {
             let mut core = self.core.borrow_mut();
             core.check_auto_lock();
@@ -326,7 +326,7 @@ impl JsKeyring {
         };
         let notifier = self.notifier();
         notifier.flush();
-        Ok(key.js()?.map(|k| (p, k)))
+        Ok(key?.map(|k| (p, k)))
     }
 
     /// `set(provider, apiKey, { verify, ... })`: checks arguments, that the
@@ -358,7 +358,7 @@ impl JsKeyring {
         notifier.flush();
         let (provider, key, opts, plan, signal) = match prepared {
             Ok(p) => p,
-            Err(e) => return Promise::reject(&to_js(&e)),
+            Err(e) => return Promise::reject(&JsValue::from(e)),
         };
         let core = self.core.clone();
         future_to_promise(async move {
@@ -370,7 +370,7 @@ impl JsKeyring {
             drop(key);
             notifier.flush();
             notifier.arm_auto_lock();
-            let info = to_js_value(&info.js()?)?;
+            let info = to_js_value(&info?)?;
             Reflect::set(
                 &info,
                 &JsValue::from_str("verification"),
