@@ -5,12 +5,14 @@
 //! written for a person and never contain a key, a passphrase or key material:
 //! every constructor here takes only non-secret text.
 
+use crate::format::FormatError;
 use crate::validate::Validation;
 use std::fmt;
 
 /// Stable, machine-readable error codes. Their string forms are part of the
 /// public API (`err.code` in JavaScript) and never change meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// The operation needs the vault unlocked (`get`, `set`, `changePassphrase`…).
     Locked,
@@ -34,11 +36,14 @@ pub enum ErrorCode {
     StorageFull,
     /// An argument has the wrong type or an out-of-range value.
     InvalidArgument,
+    /// This environment has no secure random number generator
+    /// (`crypto.getRandomValues`), so nothing can be encrypted.
+    CryptoUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in a stable order (for documentation and tests).
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Locked,
         ErrorCode::NoVault,
         ErrorCode::AlreadyExists,
@@ -50,6 +55,7 @@ impl ErrorCode {
         ErrorCode::StorageUnavailable,
         ErrorCode::StorageFull,
         ErrorCode::InvalidArgument,
+        ErrorCode::CryptoUnavailable,
     ];
 
     /// The string form used in JavaScript (`err.code`).
@@ -66,6 +72,7 @@ impl ErrorCode {
             ErrorCode::StorageUnavailable => "storage_unavailable",
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::CryptoUnavailable => "crypto_unavailable",
         }
     }
 }
@@ -77,8 +84,10 @@ impl fmt::Display for ErrorCode {
 }
 
 /// An error from a keyring operation: a stable [`ErrorCode`], a message a
-/// person can act on, and for [`ErrorCode::InvalidKey`] the validation result
-/// (without the key itself).
+/// person can act on, for [`ErrorCode::InvalidKey`] the validation result
+/// (without the key itself), and for [`ErrorCode::Corrupt`] the
+/// [`FormatError`] that says what is wrong with the stored data (its
+/// [`std::error::Error::source`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
@@ -86,6 +95,8 @@ pub struct Error {
     message: String,
     details: Option<Box<Validation>>,
     retry_after_ms: Option<u64>,
+    #[source]
+    cause: Option<FormatError>,
 }
 
 impl Error {
@@ -96,6 +107,7 @@ impl Error {
             message: message.into(),
             details: None,
             retry_after_ms: None,
+            cause: None,
         }
     }
 
@@ -136,6 +148,7 @@ impl Error {
             message: validation.message.clone(),
             details: Some(Box::new(validation)),
             retry_after_ms: None,
+            cause: None,
         }
     }
 
@@ -153,13 +166,29 @@ impl Error {
         )
     }
 
-    pub(crate) fn corrupt(why: impl fmt::Display) -> Self {
-        Error::new(
+    /// `corrupt`, naming the cause in the message and keeping it as the
+    /// error's `source()`.
+    pub(crate) fn corrupt(why: &FormatError) -> Self {
+        let mut e = Error::new(
             ErrorCode::Corrupt,
             format!(
                 "The stored vault cannot be read: {why}. Nothing was changed; \
                  call reset() to forget it and start over."
             ),
+        );
+        e.cause = Some(why.clone());
+        e
+    }
+
+    /// For [`ErrorCode::Corrupt`]: what is wrong with the stored data.
+    pub fn format_error(&self) -> Option<&FormatError> {
+        self.cause.as_ref()
+    }
+
+    pub(crate) fn crypto_unavailable() -> Self {
+        Error::new(
+            ErrorCode::CryptoUnavailable,
+            "This environment has no secure random number generator (crypto.getRandomValues).",
         )
     }
 

@@ -6,26 +6,20 @@
 //! do unbounded work (an iteration count of 4 billion would freeze the tab).
 
 use crate::crypto::{Sealed, NONCE_LEN, SALT_LEN, TAG_LEN};
+use crate::json::{self, Value};
+pub use crate::limits::{
+    DEFAULT_ITERATIONS, MAX_ITERATIONS, MAX_RECORD_CIPHERTEXT, MAX_VAULT_BYTES, MIN_ITERATIONS,
+};
+use crate::limits::{MAX_MASKED_CHARS, MAX_MODEL_LEN};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The format version this crate writes and reads.
 pub const VERSION: u32 = 1;
 /// The only key derivation function of version 1.
 pub const KDF_NAME: &str = "PBKDF2-HMAC-SHA256";
-/// Fewest PBKDF2 iterations accepted, in options and in stored data.
-pub const MIN_ITERATIONS: u32 = 100_000;
-/// Most PBKDF2 iterations accepted, in options and in stored data.
-pub const MAX_ITERATIONS: u32 = 10_000_000;
-/// Default PBKDF2 iterations (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).
-pub const DEFAULT_ITERATIONS: u32 = 600_000;
-/// Largest stored vault accepted, in bytes.
-pub const MAX_VAULT_BYTES: usize = 256 * 1024;
-/// Largest ciphertext of one record accepted, in bytes.
-pub const MAX_RECORD_CIPHERTEXT: usize = 8 * 1024;
 /// Record plaintexts are padded with zero bytes to a multiple of this, so
 /// the stored ciphertext does not tell a key's exact length.
 pub const PAD_TO: usize = 64;
@@ -59,6 +53,10 @@ pub enum FormatError {
     /// A record for a provider this version does not know.
     #[error("it holds a record for an unknown provider")]
     UnknownProvider,
+    /// A record that does not decrypt with the vault's key: it was modified,
+    /// or copied from another vault, outside byok-keyring.
+    #[error("the stored key for {0} does not decrypt (it was modified outside byok-keyring)")]
+    RecordDoesNotOpen(&'static str),
 }
 
 /// The key-derivation parameters stored with a vault.
@@ -75,7 +73,7 @@ pub struct KdfParams {
 pub struct Record {
     /// The sealed, padded key.
     pub sealed: Sealed,
-    /// The masked key (see [`crate::mask`]); never more than 8 characters of it.
+    /// The masked key (see [`fn@crate::mask`]); never more than 8 characters of it.
     pub masked: String,
     /// Optional model id chosen by the user.
     pub model: Option<String>,
@@ -100,51 +98,148 @@ pub struct Vault {
     pub records: BTreeMap<String, Record>,
 }
 
-// ---- the JSON shape (docs/FORMAT.md) ----
+// ---- the JSON shape (docs/FORMAT.md), as written ----
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VaultJson {
+#[derive(Serialize)]
+struct VaultJson<'a> {
     v: u64,
     kdf: KdfJson,
     check: SealedJson,
-    #[serde(default)]
-    records: BTreeMap<String, RecordJson>,
+    records: RecordsJson<'a>,
 }
 
-#[derive(Deserialize)]
-struct VersionOnly {
-    v: u64,
+/// The records as a JSON object, in provider-id order, written straight
+/// from the vault's map.
+struct RecordsJson<'a>(&'a BTreeMap<String, Record>);
+
+impl Serialize for RecordsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (provider, r) in self.0 {
+            let sealed = encode_sealed(&r.sealed);
+            map.serialize_entry(
+                provider,
+                &RecordJson {
+                    nonce: sealed.nonce,
+                    ct: sealed.ct,
+                    masked: &r.masked,
+                    model: r.model.as_deref(),
+                    enabled: r.enabled,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                    expires_at: r.expires_at,
+                },
+            )?;
+        }
+        map.end()
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct KdfJson {
-    name: String,
+    name: &'static str,
     iterations: u64,
     salt: String,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct SealedJson {
     nonce: String,
     ct: String,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RecordJson {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordJson<'a> {
     nonce: String,
     ct: String,
-    masked: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    model: Option<String>,
+    masked: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
     enabled: bool,
     created_at: u64,
     updated_at: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
+}
+
+// ---- reading: every field checked, unknown fields refused ----
+
+const VAULT_FIELDS: &[&str] = &["v", "kdf", "check", "records"];
+const KDF_FIELDS: &[&str] = &["name", "iterations", "salt"];
+const SEALED_FIELDS: &[&str] = &["nonce", "ct"];
+const RECORD_FIELDS: &[&str] = &[
+    "nonce",
+    "ct",
+    "masked",
+    "model",
+    "enabled",
+    "createdAt",
+    "updatedAt",
+    "expiresAt",
+];
+
+/// A required field of an object checked with [`json::only_keys`].
+fn field(obj: &json::Json, name: &str) -> Result<json::Json, FormatError> {
+    obj.member(name).ok_or(FormatError::NotAVault)
+}
+
+fn string_field(obj: &json::Json, name: &str) -> Result<String, FormatError> {
+    field(obj, name)?.text().ok_or(FormatError::NotAVault)
+}
+
+fn whole_field(obj: &json::Json, name: &str) -> Result<u64, FormatError> {
+    field(obj, name)?.whole().ok_or(FormatError::NotAVault)
+}
+
+/// An optional field: absent or `null` is `None`.
+fn optional(obj: &json::Json, name: &str) -> Option<json::Json> {
+    obj.member(name).filter(|v| !is_null(v))
+}
+
+fn is_null(v: &json::Json) -> bool {
+    v.is_null()
+}
+
+fn parse_sealed(obj: &json::Json, field: &'static str) -> Result<Sealed, FormatError> {
+    let nonce = string_field(obj, "nonce")?;
+    let ct = string_field(obj, "ct")?;
+    decode_sealed(&nonce, &ct, field)
+}
+
+fn parse_record(r: &json::Json) -> Result<Record, FormatError> {
+    if !json::only_keys(r, RECORD_FIELDS) {
+        return Err(FormatError::NotAVault);
+    }
+    let sealed = parse_sealed(r, "records.ct")?;
+    if sealed.ciphertext.len() < TAG_LEN + PAD_TO {
+        return Err(FormatError::BadField("records.ct"));
+    }
+    let masked = string_field(r, "masked")?;
+    if masked.chars().count() > MAX_MASKED_CHARS {
+        return Err(FormatError::BadField("records.masked"));
+    }
+    let model = match optional(r, "model") {
+        None => None,
+        Some(m) => Some(m.text().ok_or(FormatError::NotAVault)?),
+    };
+    if model.as_ref().is_some_and(|m| m.len() > MAX_MODEL_LEN) {
+        return Err(FormatError::BadField("records.model"));
+    }
+    let expires_at = match optional(r, "expiresAt") {
+        None => None,
+        Some(t) => Some(t.whole().ok_or(FormatError::NotAVault)?),
+    };
+    Ok(Record {
+        sealed,
+        masked,
+        model,
+        enabled: field(r, "enabled")?.flag().ok_or(FormatError::NotAVault)?,
+        created_at: whole_field(r, "createdAt")?,
+        updated_at: whole_field(r, "updatedAt")?,
+        expires_at,
+    })
 }
 
 impl Vault {
@@ -153,62 +248,45 @@ impl Vault {
         if text.len() > MAX_VAULT_BYTES {
             return Err(FormatError::TooLarge);
         }
+        let root = json::parse(text).ok_or(FormatError::NotAVault)?;
         // Look at the version first, so a newer format with other fields is
         // reported as newer rather than as garbage.
-        let version: VersionOnly =
-            serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
-        if version.v > u64::from(VERSION) {
-            return Err(FormatError::UnsupportedVersion(version.v));
+        let version = whole_field(&root, "v")?;
+        if version > u64::from(VERSION) {
+            return Err(FormatError::UnsupportedVersion(version));
         }
-        if version.v < u64::from(VERSION) {
-            return Err(FormatError::UnknownVersion(version.v));
+        if version < u64::from(VERSION) {
+            return Err(FormatError::UnknownVersion(version));
         }
-        let json: VaultJson = serde_json::from_str(text).map_err(|_| FormatError::NotAVault)?;
-        if json.kdf.name != KDF_NAME {
+        if !json::only_keys(&root, VAULT_FIELDS) {
+            return Err(FormatError::NotAVault);
+        }
+        let kdf = field(&root, "kdf")?;
+        if !json::only_keys(&kdf, KDF_FIELDS) {
+            return Err(FormatError::NotAVault);
+        }
+        if string_field(&kdf, "name")? != KDF_NAME {
             return Err(FormatError::UnknownKdf);
         }
-        let iterations = u32::try_from(json.kdf.iterations)
+        let iterations = u32::try_from(whole_field(&kdf, "iterations")?)
             .ok()
             .filter(|i| (MIN_ITERATIONS..=MAX_ITERATIONS).contains(i))
             .ok_or(FormatError::IterationsOutOfRange)?;
-        let salt = decode_fixed::<SALT_LEN>(&json.kdf.salt, "kdf.salt")?;
-        let check = decode_sealed(&json.check, "check")?;
+        let salt = decode_fixed::<SALT_LEN>(&string_field(&kdf, "salt")?, "kdf.salt")?;
+        let check = field(&root, "check")?;
+        if !json::only_keys(&check, SEALED_FIELDS) {
+            return Err(FormatError::NotAVault);
+        }
+        let check = parse_sealed(&check, "check")?;
         let mut records = BTreeMap::new();
-        for (provider, r) in json.records {
-            if crate::providers::find(&provider).is_none() {
-                return Err(FormatError::UnknownProvider);
+        if let Some(list) = optional(&root, "records") {
+            for provider in list.member_names().ok_or(FormatError::NotAVault)? {
+                if crate::providers::find(&provider).is_none() {
+                    return Err(FormatError::UnknownProvider);
+                }
+                let r = list.member(&provider).ok_or(FormatError::NotAVault)?;
+                records.insert(provider, parse_record(&r)?);
             }
-            let sealed = decode_sealed(
-                &SealedJson {
-                    nonce: r.nonce,
-                    ct: r.ct,
-                },
-                "records.ct",
-            )?;
-            if sealed.ciphertext.len() < TAG_LEN + PAD_TO {
-                return Err(FormatError::BadField("records.ct"));
-            }
-            if r.masked.chars().count() > 16 {
-                return Err(FormatError::BadField("records.masked"));
-            }
-            if r.model
-                .as_ref()
-                .is_some_and(|m| m.len() > crate::keyring::MAX_MODEL_LEN)
-            {
-                return Err(FormatError::BadField("records.model"));
-            }
-            records.insert(
-                provider,
-                Record {
-                    sealed,
-                    masked: r.masked,
-                    model: r.model,
-                    enabled: r.enabled,
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                    expires_at: r.expires_at,
-                },
-            );
         }
         Ok(Vault {
             kdf: KdfParams { salt, iterations },
@@ -222,40 +300,14 @@ impl Vault {
         let json = VaultJson {
             v: u64::from(VERSION),
             kdf: KdfJson {
-                name: KDF_NAME.to_string(),
+                name: KDF_NAME,
                 iterations: u64::from(self.kdf.iterations),
                 salt: B64.encode(self.kdf.salt),
             },
             check: encode_sealed(&self.check),
-            records: self
-                .records
-                .iter()
-                .map(|(p, r)| {
-                    let s = encode_sealed(&r.sealed);
-                    (
-                        p.clone(),
-                        RecordJson {
-                            nonce: s.nonce,
-                            ct: s.ct,
-                            masked: r.masked.clone(),
-                            model: r.model.clone(),
-                            enabled: r.enabled,
-                            created_at: r.created_at,
-                            updated_at: r.updated_at,
-                            expires_at: r.expires_at,
-                        },
-                    )
-                })
-                .collect(),
+            records: RecordsJson(&self.records),
         };
-        // Serializing these plain structs cannot fail.
-        serde_json::to_string(&json).unwrap_or_default()
-    }
-}
-
-impl fmt::Display for KdfParams {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{KDF_NAME}, {} iterations", self.iterations)
+        crate::json::to_string(&json)
     }
 }
 
@@ -264,14 +316,12 @@ fn decode_fixed<const N: usize>(text: &str, field: &'static str) -> Result<[u8; 
     bytes.try_into().map_err(|_| FormatError::BadField(field))
 }
 
-fn decode_sealed(s: &SealedJson, field: &'static str) -> Result<Sealed, FormatError> {
-    let nonce = decode_fixed::<NONCE_LEN>(&s.nonce, field)?;
-    if s.ct.len() > MAX_RECORD_CIPHERTEXT * 4 / 3 + 4 {
+fn decode_sealed(nonce: &str, ct: &str, field: &'static str) -> Result<Sealed, FormatError> {
+    let nonce = decode_fixed::<NONCE_LEN>(nonce, field)?;
+    if ct.len() > MAX_RECORD_CIPHERTEXT * 4 / 3 + 4 {
         return Err(FormatError::BadField(field));
     }
-    let ciphertext = B64
-        .decode(&s.ct)
-        .map_err(|_| FormatError::BadField(field))?;
+    let ciphertext = B64.decode(ct).map_err(|_| FormatError::BadField(field))?;
     if ciphertext.len() < TAG_LEN {
         return Err(FormatError::BadField(field));
     }
@@ -321,7 +371,7 @@ pub fn unpad(plaintext: &[u8]) -> &[u8] {
 
 /// The storage item name for a namespace: `byok-keyring:<namespace>`.
 pub fn storage_key(namespace: &str) -> String {
-    format!("{STORAGE_PREFIX}{namespace}")
+    [STORAGE_PREFIX, namespace].concat()
 }
 
 #[cfg(test)]

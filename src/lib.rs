@@ -25,24 +25,32 @@
 //! # Ok::<(), byok_keyring::Error>(())
 //! ```
 //!
-//! Modules, from the bottom up: [`providers`] (key shapes), [`validate`]
-//! and [`mask`] (offline checks and display), [`crypto`] (RustCrypto
-//! primitives), [`format`] (the stored vault, `docs/FORMAT.md`), [`storage`]
-//! (where its text lives), [`credits`] (the credit decision), [`keyring`]
-//! (state and operations), [`kdf`] and [`flows`] (key derivation and the
-//! async passphrase operations), [`verify`] (checking a key with its provider,
-//! `docs/VERIFY.md`).
+//! Modules, from the bottom up: [`limits`] (every size, count and time
+//! limit), [`providers`] (the provider table: key shapes, auth, checks),
+//! [`mod@validate`] and [`mod@mask`] (offline checks and display), `crypto`
+//! (RustCrypto primitives), `format` (the stored vault, `docs/FORMAT.md`;
+//! `crypto` and `format` are internals, public only for the fuzz target and
+//! tests and hidden from these docs), [`storage`] (where its text lives),
+//! [`credits`] (the credit policy), [`keyring`] (state and operations, one
+//! file per concern), [`kdf`] and [`flows`] (key derivation and the async
+//! passphrase operations), [`verify`] (checking a key with its provider,
+//! `docs/VERIFY.md`). The `wasm` module (wasm32 only) converts values and
+//! errors for JavaScript and holds no rule of its own.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod credits;
+#[doc(hidden)]
 pub mod crypto;
 pub mod error;
 pub mod flows;
+#[doc(hidden)]
 pub mod format;
+mod json;
 pub mod kdf;
 pub mod keyring;
+pub mod limits;
 pub mod mask;
 pub mod providers;
 pub mod secret;
@@ -51,13 +59,16 @@ pub mod validate;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
 pub mod wasm;
 
 pub use credits::{CreditPolicy, Source, Usage};
+pub use crypto::DerivedKey;
 pub use error::{Error, ErrorCode, Result};
+pub use format::{FormatError, KdfParams};
 pub use kdf::{Kdf, RustKdf};
 pub use keyring::{
-    system_clock, ChangeEvent, ChangeKind, KeyInfo, Keyring, Options, SetOptions, State,
+    system_clock, ChangeEvent, ChangeKind, KeyInfo, Keyring, Options, SetOptions, Snapshot, State,
 };
 pub use mask::mask;
 pub use providers::{ProviderInfo, PROVIDERS};

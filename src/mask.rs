@@ -11,10 +11,37 @@ pub const FILL: &str = "••••••••";
 /// masked long key: 4 + 8 + 4 characters).
 pub const FULLY_HIDDEN: &str = "••••••••••••••••";
 
+/// Whether JavaScript's `String.prototype.trim` removes `c`: ECMAScript's
+/// WhiteSpace (tab, vertical tab, form feed, U+FEFF and the space separators,
+/// Unicode category Zs) and LineTerminator (LF, CR, U+2028, U+2029). This
+/// differs from Rust's `char::is_whitespace` in two characters: U+FEFF (a
+/// byte-order mark, trimmed here) and U+0085 (NEXT LINE, not trimmed here).
+pub fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `key` without the whitespace JavaScript's `trim()` removes around it (see
+/// [`is_js_whitespace`]): what a paste brings along, and what [`mask`] and
+/// [`fn@crate::validate`] ignore, so the wasm and JS sides agree.
+pub fn trim(key: &str) -> &str {
+    key.trim_matches(is_js_whitespace)
+}
+
 /// Masks a key for display: the first 4 and last 4 characters of a key of at
 /// least 20 characters, nothing of a shorter one. The output is always 16
-/// characters long, whatever the key's length. Surrounding whitespace is
-/// ignored, as in [`crate::validate`].
+/// characters long, whatever the key's length. Surrounding whitespace (as
+/// JavaScript's `trim()` sees it, [`trim`]) is ignored, as in
+/// [`fn@crate::validate`].
 ///
 /// ```
 /// use byok_keyring::mask;
@@ -23,7 +50,7 @@ pub const FULLY_HIDDEN: &str = "••••••••••••••••
 /// assert_eq!(mask("sk-proj-abcdefghijklmnopqrstuvwxyz0123").chars().count(), 16);
 /// ```
 pub fn mask(key: &str) -> String {
-    let key = key.trim();
+    let key = trim(key);
     // Count at most what we need: a 10 MB paste is not walked to the end.
     let long_enough = key.chars().nth(MIN_REVEALING_LEN - 1).is_some();
     if !long_enough {

@@ -206,10 +206,10 @@ impl Provider {
     /// (for a Content-Security-Policy `connect-src`), if it has a check.
     pub fn check_origin(&self) -> Option<String> {
         match crate::verify::check_for(self) {
-            crate::verify::Check::Request(e) => Some(e.base_url.replace(
-                "{region}",
-                crate::verify::DEFAULT_BEDROCK_REGION,
-            )),
+            crate::verify::Check::Request(e) => Some(
+                e.base_url
+                    .replace("{region}", crate::verify::DEFAULT_BEDROCK_REGION),
+            ),
             crate::verify::Check::Unsupported(_) => None,
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, ErrorCode};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A string key/value store with the semantics of Web Storage: each write
@@ -24,7 +24,7 @@ pub trait Storage {
 /// size, to exercise quota failures.
 #[derive(Clone, Default)]
 pub struct MemoryStorage {
-    items: Rc<RefCell<HashMap<String, String>>>,
+    items: Rc<RefCell<BTreeMap<String, String>>>,
     quota: Option<usize>,
 }
 
@@ -44,14 +44,11 @@ impl MemoryStorage {
 
     /// Every item, for tests that scan raw storage.
     pub fn dump(&self) -> Vec<(String, String)> {
-        let mut v: Vec<_> = self
-            .items
+        self.items
             .borrow()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        v.sort();
-        v
+            .collect()
     }
 }
 

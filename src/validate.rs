@@ -91,9 +91,9 @@ impl std::fmt::Debug for Validation {
 }
 
 /// Characters a person might paste around a key: spaces, tabs, newlines
-/// (and other Unicode whitespace).
+/// (the whitespace JavaScript's `trim()` removes; see [`crate::mask::trim`]).
 fn trim(key: &str) -> &str {
-    key.trim()
+    crate::mask::trim(key)
 }
 
 /// Most provider ids are short; an id longer than this is not echoed whole.

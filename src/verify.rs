@@ -653,11 +653,10 @@ fn head(s: &str, max: usize) -> &str {
 /// Cohere's `check-api-key` answers 200 with `{"valid": false}` for a key
 /// it does not know.
 fn cohere_says_invalid(body: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        valid: Option<bool>,
-    }
-    serde_json::from_str::<Answer>(body).is_ok_and(|a| a.valid == Some(false))
+    crate::json::parse(body)
+        .and_then(|v| crate::json::Value::member(&v, "valid"))
+        .and_then(|v| crate::json::Value::flag(&v))
+        == Some(false)
 }
 
 /// Bedrock answers 403 both for a key it does not know ("Authentication

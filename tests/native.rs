@@ -1152,7 +1152,7 @@ fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
         .unwrap();
     let _ = after_a;
     // A's write is lost in storage; A's storage event arrives:
-    assert_eq!(a.kr.borrow_mut().reload().unwrap(), true);
+    assert!(a.kr.borrow_mut().reload().unwrap());
     assert!(
         a.kr.borrow_mut().reconcile().unwrap(),
         "A re-applies its lost write"

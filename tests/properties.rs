@@ -62,9 +62,9 @@ fn record() -> impl Strategy<Value = Record> {
         // at most 64 characters of at most 4 bytes: within MAX_MODEL_LEN
         prop::option::of(chars(64)),
         any::<bool>(),
-        any::<u64>(),
-        any::<u64>(),
-        prop::option::of(any::<u64>()),
+        moment(),
+        moment(),
+        prop::option::of(moment()),
     )
         .prop_map(
             |(sealed, masked, model, enabled, created_at, updated_at, expires_at)| Record {
@@ -276,6 +276,12 @@ fn check_accepted(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A stored moment: a whole number of milliseconds that a JavaScript number
+/// holds exactly (docs/FORMAT.md), the range the format accepts.
+fn moment() -> impl Strategy<Value = u64> {
+    0..=(1u64 << 53) - 1
+}
+
 // ---------------------------------------------------------------- format
 
 proptest! {
@@ -343,6 +349,34 @@ fn hostile_json_generator_reaches_accepted_vaults() {
 
 const DOT: char = '•';
 
+/// What JavaScript's `String.prototype.trim` removes, written out from the
+/// ECMAScript specification (WhiteSpace: TAB, VT, FF, ZWNBSP and the Zs
+/// category of Unicode 15; LineTerminator: LF, CR, LS, PS), independently of
+/// the crate's own table.
+const JS_WHITESPACE: &[char] = &[
+    '\u{9}', '\u{b}', '\u{c}', '\u{feff}', '\u{20}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}',
+    '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
+    '\u{200a}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{a}', '\u{d}', '\u{2028}', '\u{2029}',
+];
+
+/// `s.trim()` as JavaScript computes it.
+fn js_trim(s: &str) -> &str {
+    s.trim_matches(|c| JS_WHITESPACE.contains(&c))
+}
+
+/// Every character that Rust or JavaScript counts as whitespace.
+fn any_whitespace() -> impl Strategy<Value = char> {
+    prop_oneof![
+        prop::sample::select(JS_WHITESPACE),
+        prop::sample::select(
+            (0..=0x10ffffu32)
+                .filter_map(char::from_u32)
+                .filter(|c| c.is_whitespace())
+                .collect::<Vec<_>>()
+        ),
+    ]
+}
+
 /// Strings people paste: key-like text with whitespace around, plus anything.
 fn pasted() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -361,11 +395,34 @@ proptest! {
     #![proptest_config(cases(1000))]
 
     #[test]
+    fn mask_and_validate_trim_exactly_what_javascript_trims(
+        ws in prop::collection::vec(any_whitespace(), 1..4),
+        p in prop::sample::select(byok_keyring::PROVIDERS.iter().map(|p| p.id).collect::<Vec<_>>()),
+        seed in any::<u64>(),
+    ) {
+        let key = common::key_seeded(p, seed);
+        let pad: String = ws.iter().collect();
+        let padded = format!("{pad}{key}{pad}");
+        // mask sees the key JavaScript's trim() leaves, whatever the character.
+        let expected = mask(js_trim(&padded));
+        prop_assert_eq!(mask(&padded), expected.clone());
+        let normalized = validate(p, &padded).normalized.clone();
+        if ws.iter().all(|c| JS_WHITESPACE.contains(c)) {
+            prop_assert_eq!(expected, mask(&key));
+            prop_assert_eq!(normalized.as_deref(), Some(key.as_str()));
+        } else {
+            // A character only Rust calls whitespace (U+0085) stays part of
+            // the key, so the key is not the bare key any more.
+            prop_assert_ne!(normalized.as_deref(), Some(key.as_str()));
+        }
+    }
+
+    #[test]
     fn mask_reveals_at_most_the_first_and_last_four(s in pasted()) {
         let m: Vec<char> = mask(&s).chars().collect();
         prop_assert_eq!(m.len(), 16);
         prop_assert!(m[4..12].iter().all(|c| *c == DOT));
-        let k: Vec<char> = s.trim().chars().collect();
+        let k: Vec<char> = js_trim(&s).chars().collect();
         if k.len() < 20 {
             prop_assert!(m.iter().all(|c| *c == DOT), "a key of {} characters revealed", k.len());
         } else {
@@ -418,13 +475,13 @@ proptest! {
         let v = validate(&p, &k);
         let known = byok_keyring::providers::find(&p).is_some();
         match &v.normalized {
-            Some(n) => prop_assert_eq!(n.as_str(), k.trim()),
-            None => prop_assert!(!known || k.trim().is_empty()),
+            Some(n) => prop_assert_eq!(n.as_str(), js_trim(&k)),
+            None => prop_assert!(!known || js_trim(&k).is_empty()),
         }
         prop_assert_eq!(v.valid, v.code == ValidationCode::Ok);
         prop_assert!(!v.message.is_empty());
         // The message never echoes the key (the provider id may be echoed).
-        if !p.contains(k.trim()) {
+        if !p.contains(js_trim(&k)) {
             assert_no_window(&v.message, &k, "validation message");
             assert_no_window(&format!("{v:?}"), &k, "validation Debug");
         }

@@ -5,6 +5,7 @@
 use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
 use super::convert::{js_static, to_js_value};
+use super::decisions::Decisions;
 use super::tabs::TabSync;
 use super::types::{
     KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
@@ -16,7 +17,7 @@ use crate::keyring::{self, Keyring as Core, State};
 use crate::secret::Passphrase;
 use crate::storage::{MemoryStorage, Storage};
 use crate::{flows, providers as table};
-use js_sys::{Function, JsString, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -69,56 +70,13 @@ fn validation_object(v: &crate::Validation, normalized: Option<JsValue>) -> JsVa
 }
 
 /// Masks a key for display: at most its first and last 4 characters, nothing
-/// of a key shorter than 20; always 16 characters long.
-///
-/// Works on the JavaScript string itself (trim, slice, concat), so the key is
-/// not copied into WebAssembly memory and no text is decoded on the way back.
-/// A string with surrogate pairs (characters outside the BMP) takes the exact
-/// Rust path ([`crate::mask`]), where characters, not UTF-16 units, count.
+/// of a key shorter than 20; always 16 characters long ([`crate::mask`]).
 #[wasm_bindgen(unchecked_return_type = "string")]
 pub fn mask(
     #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
-) -> Result<JsValue, JsValue> {
-    let Some(text) = key.dyn_ref::<JsString>() else {
-        return Err(JsValue::from(Error::invalid_argument("key must be a string.")));
-    };
-    let trimmed = text.trim();
-    let len = trimmed.length();
-    if len < crate::mask::MIN_REVEALING_LEN as u32 {
-        // Fewer UTF-16 units than 20 means fewer characters than 20.
-        return Ok(js_static(crate::mask::FULLY_HIDDEN));
-    }
-    if len > args::MAX_STRING_ARG || has_surrogates(&trimmed) {
-        let key = zeroize::Zeroizing::new(args::string(key, "key")?);
-        return Ok(JsValue::from_str(&crate::mask(&key)));
-    }
-    let each = crate::mask::REVEALED_EACH_END as u32;
-    Ok(trimmed
-        .slice(0, each)
-        .concat(&js_static(crate::mask::FILL))
-        .concat(&trimmed.slice(len - each, len))
-        .into())
-}
-
-thread_local! {
-    /// `/[\uD800-\uDFFF]/` (any UTF-16 surrogate) and its `test` method.
-    static SURROGATE: Option<(js_sys::RegExp, Function)> = {
-        let re = js_sys::RegExp::new("[\\uD800-\\uDFFF]", "");
-        Reflect::get(&re, &JsValue::from_str("test"))
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .map(|test| (re, test))
-    };
-}
-
-/// Whether the string has a UTF-16 surrogate (tested in JS, without copying
-/// it into wasm). When the check cannot run, says yes: the caller then takes
-/// the exact path.
-fn has_surrogates(s: &JsString) -> bool {
-    SURROGATE.with(|found| match found {
-        Some((re, test)) => test.call1(re, s).map_or(true, |r| r.is_truthy()),
-        None => true,
-    })
+) -> Result<String, JsValue> {
+    let key = zeroize::Zeroizing::new(args::string(key, "key")?);
+    Ok(crate::mask(&key))
 }
 
 /// The provider a key belongs to, by its most specific prefix.
@@ -144,6 +102,7 @@ pub struct JsKeyring {
     pub(super) core: Rc<RefCell<Core>>,
     kdf: Rc<dyn Kdf>,
     listeners: Rc<Listeners>,
+    decisions: Rc<Decisions>,
     next_listener: Cell<u32>,
     timer_armed: Rc<Cell<bool>>,
     tabs: Option<TabSync>,
@@ -196,7 +155,9 @@ impl JsKeyring {
     /// in another browser. The passphrase moves with the user, not with it.
     #[wasm_bindgen(js_name = exportVault)]
     pub fn export_vault(&self) -> Result<String, JsValue> {
-        Ok(self.core.borrow_mut().export_vault()?)
+        let r = self.core.borrow_mut().export_vault();
+        self.flush();
+        Ok(r?)
     }
 
     /// Moves a key that the app kept in plaintext in `localStorage` (or
@@ -232,6 +193,13 @@ impl JsKeyring {
     }
 }
 
+impl Drop for JsKeyring {
+    /// `free()`: the decision object answers "locked" from then on.
+    fn drop(&mut self) {
+        self.decisions.close();
+    }
+}
+
 impl JsKeyring {
     fn open(args: args::KeyringArgs) -> Result<JsKeyring, JsValue> {
         let storage: Box<dyn Storage> = match args.storage {
@@ -246,10 +214,12 @@ impl JsKeyring {
             },
         };
         let core = Core::new(args.options, storage, keyring::system_clock())?;
+        let decisions = Rc::new(Decisions::new(&core));
         let mut kr = JsKeyring {
             core: Rc::new(RefCell::new(core)),
             kdf,
             listeners: Rc::default(),
+            decisions,
             next_listener: Cell::new(0),
             timer_armed: Rc::default(),
             tabs: None,
@@ -276,6 +246,14 @@ impl JsKeyring {
     #[wasm_bindgen(getter, unchecked_return_type = "KeyringState")]
     pub fn state(&self) -> JsValue {
         js_static(self.core.borrow().state().as_str())
+    }
+
+    /// The credit decision as a plain object kept up to date by the keyring
+    /// (see `src/wasm/decisions.rs`); the package's entry answers `isByok`
+    /// and `shouldDeductCredits` from it. Internal: not part of the API.
+    #[wasm_bindgen(js_name = decisionSnapshot, skip_typescript)]
+    pub fn decision_snapshot(&self) -> JsValue {
+        self.decisions.object()
     }
 
     /// The namespace this keyring serves.
@@ -390,9 +368,7 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         let key = self.core.borrow_mut().get(&provider);
         self.flush();
-        Ok(key
-            ?
-            .map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
+        Ok(key?.map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
     }
 
     /// Removes a stored key (works while locked). Returns whether one was stored.
@@ -450,11 +426,15 @@ impl JsKeyring {
     ) -> Result<bool, JsValue> {
         let provider = args::short_string(provider, "provider")?;
         let core = self.core.borrow();
-        if !core.is_byok(&provider) {
+        let is_byok = core.is_byok(&provider);
+        if !is_byok {
             return Ok(true); // the feature cannot change the answer
         }
         let feature = args::opt_string(feature, "feature")?;
-        Ok(core.options().policy.is_platform_only(feature.as_deref()))
+        Ok(core
+            .options()
+            .policy
+            .should_deduct(is_byok, feature.as_deref()))
     }
 
     /// "user" when a usable user key is stored (even while locked), else
@@ -547,7 +527,7 @@ impl JsKeyring {
             let result = fut.await;
             notifier.flush();
             notifier.arm_auto_lock();
-            result.map(|()| JsValue::UNDEFINED).map_err(|e| JsValue::from(e))
+            result.map(|()| JsValue::UNDEFINED).map_err(JsValue::from)
         })
     }
 
@@ -555,6 +535,7 @@ impl JsKeyring {
         Notifier {
             core: Rc::downgrade(&self.core),
             listeners: Rc::downgrade(&self.listeners),
+            decisions: self.decisions.clone(),
             timer_armed: self.timer_armed.clone(),
         }
     }
@@ -574,6 +555,7 @@ impl JsKeyring {
 pub(super) struct Notifier {
     core: Weak<RefCell<Core>>,
     listeners: Weak<Listeners>,
+    decisions: Rc<Decisions>,
     timer_armed: Rc<Cell<bool>>,
 }
 
@@ -582,11 +564,7 @@ impl Notifier {
     fn external_change(&self) {
         if let Some(core) = self.core.upgrade() {
             if let Ok(mut c) = core.try_borrow_mut() {
-                if let Ok(true) = c.reload() {
-                    // A simultaneous write elsewhere may have lost ours.
-                    let _ = c.reconcile();
-                    c.note_external_change();
-                }
+                let _ = c.on_external_change();
             }
         }
         self.flush();
@@ -611,6 +589,7 @@ impl Notifier {
         let Ok(mut guard) = core.try_borrow_mut() else {
             return;
         };
+        self.decisions.sync(&guard);
         // After every get/set: nothing else to do unless something changed.
         let events = guard.take_events();
         if events.is_empty() {

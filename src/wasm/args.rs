@@ -227,8 +227,8 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
     if let Some(n) = opt_integer(
         &get(&obj, "iterations")?,
         "iterations",
-        u64::from(crate::format::MIN_ITERATIONS),
-        u64::from(crate::format::MAX_ITERATIONS),
+        u64::from(crate::limits::MIN_ITERATIONS),
+        u64::from(crate::limits::MAX_ITERATIONS),
     )? {
         opts.iterations = n as u32;
     }
@@ -248,7 +248,7 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
         &get(&obj, "autoLockMs")?,
         "autoLockMs",
         1,
-        crate::keyring::MAX_AUTO_LOCK_MS,
+        crate::limits::MAX_AUTO_LOCK_MS,
     )?;
     Ok(KeyringArgs {
         options: opts,
@@ -268,7 +268,7 @@ pub fn set_options(v: &JsValue) -> Result<SetOptions> {
             &get(&obj, "expiresInMs")?,
             "expiresInMs",
             1,
-            crate::keyring::MAX_EXPIRES_IN_MS,
+            crate::limits::MAX_EXPIRES_IN_MS,
         )?,
     })
 }

@@ -6,13 +6,10 @@ use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
-/// A result as a plain JS object: one JSON text parsed by `JSON.parse`, one
-/// boundary crossing instead of one per field.
+/// A result as a plain JS object (see [`crate::json::to_js`]).
 pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .ok_or_else(|| Error::invalid_argument("A result could not be converted.").into())
+    crate::json::to_js(value)
+        .map_err(|_| Error::invalid_argument("A result could not be converted.").into())
 }
 
 thread_local! {

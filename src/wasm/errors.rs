@@ -14,7 +14,11 @@ impl From<Error> for JsValue {
         // Setting a property on a fresh Error object cannot fail.
         let _ = Reflect::set(&err, &js_static("code"), &js_static(e.code().as_str()));
         if let Some(ms) = e.retry_after_ms() {
-            let _ = Reflect::set(&err, &js_static("retryAfterMs"), &JsValue::from_f64(ms as f64));
+            let _ = Reflect::set(
+                &err,
+                &js_static("retryAfterMs"),
+                &JsValue::from_f64(ms as f64),
+            );
         }
         if let Some(details) = e.details() {
             if let Ok(v) = to_js_value(details) {

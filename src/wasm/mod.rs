@@ -3,6 +3,8 @@
 //! lives here.
 //!
 //! - [`args`]: checked conversion of untrusted JS arguments;
+//! - [`convert`]: Rust results and fixed strings → JS values;
+//! - `decisions`: the credit decision mirrored in a JS object for the hot path;
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
 //! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
 //! - [`tabs`]: the `storage` event and a BroadcastChannel keep tabs in step;
@@ -15,6 +17,7 @@ pub mod api;
 pub mod args;
 pub mod browser_storage;
 pub mod convert;
+mod decisions;
 pub mod errors;
 pub mod tabs;
 pub mod types;

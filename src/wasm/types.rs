@@ -124,7 +124,7 @@ export interface ChangeEvent {
 export type KeyringErrorCode =
   | "locked" | "no_vault" | "already_exists" | "wrong_passphrase" | "weak_passphrase"
   | "invalid_key" | "unknown_provider" | "corrupt" | "storage_unavailable"
-  | "storage_full" | "invalid_argument"
+  | "storage_full" | "invalid_argument" | "crypto_unavailable"
   /** Thrown by the package entry (index.js) when a function is called before `await init()`. */
   | "not_initialized";
 

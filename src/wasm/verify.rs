@@ -6,8 +6,8 @@
 //! the caller's abort rejects with `signal.reason`, as `fetch` does.
 
 use super::api::JsKeyring;
-use super::convert::to_js_value;
 use super::args;
+use super::convert::to_js_value;
 use super::types::VerifyOptionsArg;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keyring::State;
@@ -317,8 +317,8 @@ impl JsKeyring {
         &self,
         provider: &str,
     ) -> std::result::Result<Option<(&'static Provider, ApiKey)>, JsValue> {
-        let p =
-            providers::find(provider).ok_or_else(|| JsValue::from(Error::unknown_provider(provider)))?;
+        let p = providers::find(provider)
+            .ok_or_else(|| JsValue::from(Error::unknown_provider(provider)))?;
         let key = {
             let mut core = self.core.borrow_mut();
             core.check_auto_lock();

@@ -113,6 +113,7 @@ async function hostileMatrix() {
     withKey: { args: ["groq", () => 1], kinds: ["str", "fn"] },
     exportVault: { args: [], kinds: ["extra"] },
     importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
+    decisionSnapshot: { args: [], kinds: ["extra"] },
   };
   const keyringOptions = {
     namespace: "optstr", storage: "optstr", kdf: "optstr", iterations: "optnum",

@@ -1,0 +1,133 @@
+//! JSON text ↔ Rust values, the one place that knows how.
+//!
+//! Reading walks a parsed value through the small [`Value`] trait: natively
+//! a `serde_json::Value`, in the browser the engine's own `JSON.parse`
+//! result. Writing uses `serde::Serialize`: `serde_json` natively,
+//! `serde-wasm-bindgen` and `JSON.stringify` in the browser. So the `.wasm`
+//! carries no JSON parser, no serde deserializer and no float formatting.
+
+use serde::Serialize;
+
+/// A parsed JSON value, read without copying it whole into Rust.
+pub(crate) trait Value: Sized {
+    /// Parses `text`; `None` when it is not JSON.
+    fn parse(text: &str) -> Option<Self>;
+    /// The member `key` of an object; `None` when absent or not an object.
+    fn member(&self, key: &str) -> Option<Self>;
+    /// An object's member names; `None` when this is not an object.
+    fn member_names(&self) -> Option<Vec<String>>;
+    /// A string's text.
+    fn text(&self) -> Option<String>;
+    /// A whole number in `0..=2^53` (what a JS number holds exactly).
+    fn whole(&self) -> Option<u64>;
+    /// A boolean.
+    fn flag(&self) -> Option<bool>;
+}
+
+/// The largest integer a JavaScript number holds exactly.
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The [`Value`] of this build.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Json = serde_json::Value;
+/// The [`Value`] of this build.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Json = wasm_bindgen::JsValue;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Value for serde_json::Value {
+    fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+    fn member(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key).cloned()
+    }
+    fn member_names(&self) -> Option<Vec<String>> {
+        Some(self.as_object()?.keys().cloned().collect())
+    }
+    fn text(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn whole(&self) -> Option<u64> {
+        let n = self.as_u64().or_else(|| {
+            let f = self.as_f64()?;
+            (f >= 0.0 && f.fract() == 0.0 && f <= MAX_SAFE_INTEGER as f64).then_some(f as u64)
+        })?;
+        (n <= MAX_SAFE_INTEGER).then_some(n)
+    }
+    fn flag(&self) -> Option<bool> {
+        self.as_bool()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Value for wasm_bindgen::JsValue {
+    fn parse(text: &str) -> Option<Self> {
+        js_sys::JSON::parse(text).ok()
+    }
+    fn member(&self, key: &str) -> Option<Self> {
+        self.member_names()?;
+        let v = js_sys::Reflect::get(self, &wasm_bindgen::JsValue::from_str(key)).ok()?;
+        (!v.is_undefined()).then_some(v)
+    }
+    fn member_names(&self) -> Option<Vec<String>> {
+        if !self.is_object() || js_sys::Array::is_array(self) {
+            return None;
+        }
+        let obj = wasm_bindgen::JsCast::unchecked_ref::<js_sys::Object>(self);
+        Some(
+            js_sys::Object::keys(obj)
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect(),
+        )
+    }
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn whole(&self) -> Option<u64> {
+        let f = self.as_f64()?;
+        (f >= 0.0 && f.fract() == 0.0 && f <= MAX_SAFE_INTEGER as f64).then_some(f as u64)
+    }
+    fn flag(&self) -> Option<bool> {
+        self.as_bool()
+    }
+}
+
+/// Parses `text` as a JSON value of this build.
+pub(crate) fn parse(text: &str) -> Option<Json> {
+    Json::parse(text)
+}
+
+/// Whether `value` is an object whose member names are all in `known`.
+pub(crate) fn only_keys(value: &Json, known: &[&str]) -> bool {
+    value
+        .member_names()
+        .is_some_and(|keys| keys.iter().all(|k| known.contains(&k.as_str())))
+}
+
+/// Serializes `value` to compact JSON text. The types serialized here are
+/// plain structs of strings, integers and maps, which cannot fail.
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        to_js(value)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify(&v).ok())
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `value` as a plain JavaScript value (objects, not `Map`s; integers as
+/// numbers).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn to_js<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<wasm_bindgen::JsValue, serde_wasm_bindgen::Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+}

@@ -1,0 +1,92 @@
+//! The options of a keyring and of `set`, checked.
+use crate::credits::CreditPolicy;
+use crate::error::{Error, Result};
+use crate::format;
+use crate::limits::{MAX_AUTO_LOCK_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_NAMESPACE_LEN};
+use crate::providers;
+
+/// Keyring options (the `new Keyring({...})` object), already checked.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// One vault per signed-in user. Default `"default"`.
+    pub namespace: String,
+    /// PBKDF2 iterations for new vaults and upgrades. Default 600,000.
+    pub iterations: u32,
+    /// Shortest passphrase `create` / `changePassphrase` accept. Default 8.
+    pub min_passphrase_length: usize,
+    /// Features the platform always pays for, and providers it serves.
+    pub policy: CreditPolicy,
+    /// Lock after this long without use. Default: never.
+    pub auto_lock_ms: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            namespace: "default".to_string(),
+            iterations: format::DEFAULT_ITERATIONS,
+            min_passphrase_length: 8,
+            policy: CreditPolicy::default(),
+            auto_lock_ms: None,
+        }
+    }
+}
+
+impl Options {
+    /// Checks every option, with a message naming the one that is wrong.
+    pub fn check(&self) -> Result<()> {
+        let ns = &self.namespace;
+        if ns.is_empty() || ns.len() > MAX_NAMESPACE_LEN || ns.chars().any(char::is_control) {
+            return Err(Error::invalid_argument(format!(
+                "namespace must be 1 to {MAX_NAMESPACE_LEN} bytes without control characters."
+            )));
+        }
+        if !(format::MIN_ITERATIONS..=format::MAX_ITERATIONS).contains(&self.iterations) {
+            return Err(Error::invalid_argument(format!(
+                "iterations must be between {} and {}.",
+                format::MIN_ITERATIONS,
+                format::MAX_ITERATIONS
+            )));
+        }
+        if self.min_passphrase_length > 1024 {
+            return Err(Error::invalid_argument(
+                "minPassphraseLength must be at most 1024.",
+            ));
+        }
+        if self
+            .auto_lock_ms
+            .is_some_and(|ms| ms == 0 || ms > MAX_AUTO_LOCK_MS)
+        {
+            return Err(Error::invalid_argument(format!(
+                "autoLockMs must be between 1 and {MAX_AUTO_LOCK_MS} (one week)."
+            )));
+        }
+        for (name, list) in [
+            ("platformOnly", &self.policy.platform_only),
+            ("platformProviders", &self.policy.platform_providers),
+        ] {
+            if list.len() > MAX_LABELS
+                || list.iter().any(|s| s.is_empty() || s.len() > MAX_LABEL_LEN)
+            {
+                return Err(Error::invalid_argument(format!(
+                    "{name} must hold at most {MAX_LABELS} non-empty names of at most {MAX_LABEL_LEN} bytes."
+                )));
+            }
+        }
+        for p in &self.policy.platform_providers {
+            if providers::find(p).is_none() {
+                return Err(Error::unknown_provider(p));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `set` accepts besides the key.
+#[derive(Clone, Debug, Default)]
+pub struct SetOptions {
+    /// Model id to use with this key.
+    pub model: Option<String>,
+    /// The key stops being used this many milliseconds from now.
+    pub expires_in_ms: Option<u64>,
+}
