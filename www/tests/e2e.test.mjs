@@ -266,7 +266,7 @@ test('a disabled, removed or expired key falls back to platform credits', async 
 
   // Expired (the test hook sets a 1 ms expiry).
   await page.evaluate((key) => window.__demo.keyring.set('openai', key, { expiresInMs: 1 }), OPENAI_KEY);
-  await page.waitForTimeout(20);
+  await page.waitForFunction(() => window.__demo.keyring.list()[0]?.expired === true);
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), undefined);
   await openSettings(page);
   await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Expired');
@@ -674,7 +674,8 @@ test('while the provider is asked: "Checking with the provider…", Save disable
   await page.click('#save-openai');
   await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
   await closeSettings(page);
-  await page.waitForTimeout(300);
+  // The check is over once the form is no longer busy (set() has settled).
+  await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
   assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
   await openSettings(page);
   assert.equal(await feedback(page, 'openai'), '');
