@@ -5,6 +5,7 @@
 // (the tests use it; the default is the library's 600,000). ?scenario=… picks
 // the stand-in's answer when the server sends key checks to the stand-in.
 
+import { byId, setText } from './dom.js';
 import { KeyringStore } from './keyring-store.js';
 import { createSettings } from './settings.js';
 
@@ -13,11 +14,7 @@ const PLATFORM_PROVIDERS = ['openai', 'anthropic', 'gemini']; // served with our
 const PLATFORM_ONLY = ['deep-analysis', 'fix-code']; // features we always pay for
 const AUTO_LOCK_MS = 30 * 60 * 1000;
 
-const $ = (id) => document.getElementById(id);
-/** Sets an element's text only when it differs (no needless live-region updates). */
-const setText = (el, text) => {
-  if (el.textContent !== text) el.textContent = text;
-};
+const $ = byId;
 const ui = {
   banner: $('banner'),
   credits: $('credits-value'),
@@ -49,14 +46,17 @@ const configLoaded = fetch('/api/config')
   .then((res) => (res.ok ? res.json() : {}))
   .catch(() => ({}));
 
-let lib;
+// The package's entry, as an app imports `byok-keyring` (no bundler here, so
+// by path). Imported dynamically so that a missing build shows a message.
+let byok;
 try {
-  lib = await import('../pkg/byok_keyring.js');
-  await lib.default(); // fetches byok_keyring_bg.wasm next to the module
+  byok = await import('../pkg/index.js');
+  await byok.default(); // init(): fetches byok_keyring_bg.wasm next to the module
 } catch (err) {
-  fatal('The keyring library is not built yet. Build pkg/ with wasm-pack (--target web) and reload.');
+  fatal('The keyring library is not built yet. Build pkg/ (make build) and reload.');
   throw err;
 }
+const { Keyring, validate } = byok;
 
 const params = new URLSearchParams(location.search);
 const iterations = params.has('iterations') ? Number(params.get('iterations')) : undefined;
@@ -65,7 +65,7 @@ const verifyBaseUrl = typeof config.verifyBaseUrl === 'string' && config.verifyB
 
 let store;
 try {
-  store = new KeyringStore(lib, {
+  store = new KeyringStore(Keyring, {
     namespace: NAMESPACE,
     platformOnly: PLATFORM_ONLY,
     platformProviders: PLATFORM_PROVIDERS,
@@ -77,7 +77,7 @@ try {
   throw err;
 }
 
-const providers = lib.providers();
+const providers = byok.providers();
 const providerById = new Map(providers.map((p) => [p.id, p]));
 const kr = () => store.keyring;
 let busy = false; // a request is in flight
@@ -275,7 +275,7 @@ for (const b of ui.features) b.addEventListener('click', () => send(b.dataset.fe
 
 const settings = createSettings({
   store,
-  lib,
+  validate,
   providers,
   platformProviders: PLATFORM_PROVIDERS,
   opener: ui.settingsBtn,

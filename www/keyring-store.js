@@ -22,18 +22,18 @@ export function rememberChosen() {
 }
 
 export class KeyringStore {
-  #lib;
+  #Keyring;
   #options;
   #keyring = null;
   #unsubscribe = null;
   #listeners = new Set();
 
   /**
-   * @param lib the imported byok_keyring module (already initialised)
+   * @param Keyring the package's Keyring class (after `init()`)
    * @param options Keyring options without `storage` (chosen here)
    */
-  constructor(lib, options) {
-    this.#lib = lib;
+  constructor(Keyring, options) {
+    this.#Keyring = Keyring;
     this.#options = options;
     this.#open(rememberChosen());
   }
@@ -63,7 +63,7 @@ export class KeyringStore {
 
   #open(remember) {
     // Construct the new keyring first: if it throws, the old one stays usable.
-    const next = new this.#lib.Keyring({ ...this.#options, storage: remember ? 'local' : 'session' });
+    const next = new this.#Keyring({ ...this.#options, storage: remember ? 'local' : 'session' });
     this.#unsubscribe?.();
     this.#keyring?.free();
     this.#keyring = next;

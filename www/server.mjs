@@ -4,8 +4,9 @@
 //   VERIFY_BASE_URL=http://127.0.0.1:8787 node www/server.mjs
 //                                  # key checks go to the provider stand-in
 //
-// Serves www/ at / and the wasm-pack output (../pkg) at /pkg/. Node's
-// standard library only. The API keeps one credit balance in memory:
+// Serves www/ at / and the built package (../pkg) at /pkg/. Node's standard
+// library, plus the package itself (its Node entry, pkg/node.js) for the
+// providers' check origins. The API keeps one credit balance in memory:
 //
 //   GET  /api/config                -> {verifyBaseUrl}  (null: the real providers)
 //   GET  /api/user/credits          -> {credits}
@@ -29,6 +30,10 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import init, { providers } from '../pkg/node.js';
+import { REGIONAL_PROVIDERS } from './regions.js';
+
+await init();
 
 const WWW_DIR = fileURLToPath(new URL('./', import.meta.url));
 const PKG_DIR = fileURLToPath(new URL('../pkg/', import.meta.url));
@@ -48,27 +53,30 @@ const MIME = {
 };
 
 /**
- * The origins the library's `verify` calls in production (src/verify.rs,
- * docs/VERIFY.md): one per provider with a free key check. Bedrock's host
- * depends on the key's region (bedrock.<region>.amazonaws.com); a CSP
- * wildcard covers exactly one leftmost label, so `*.amazonaws.com` is the
- * narrowest source that matches every region.
+ * The CSP source that lets the page reach provider `p`'s key check. The
+ * library's `checkOrigin` names the check's origin in production. A regional
+ * provider's host has the key's region in it (Bedrock:
+ * bedrock.<region>.amazonaws.com, and `checkOrigin` names the default
+ * region's); a CSP host wildcard can only stand for the leftmost labels, so
+ * the narrowest source matching every region keeps the last two labels:
+ * https://*.amazonaws.com.
+ */
+function checkSource(p) {
+  if (!REGIONAL_PROVIDERS.includes(p.id)) return p.checkOrigin;
+  const { protocol, hostname } = new URL(p.checkOrigin);
+  return `${protocol}//*.${hostname.split('.').slice(-2).join('.')}`;
+}
+
+/**
+ * The origins the library's `verify` calls in production, from its
+ * `providers()` (docs/VERIFY.md): one per provider with a free key check.
  */
 export const PROVIDER_ORIGINS = [
-  'https://api.openai.com',
-  'https://api.anthropic.com',
-  'https://generativelanguage.googleapis.com',
-  'https://api.groq.com',
-  'https://openrouter.ai',
-  'https://api.perplexity.ai',
-  'https://api.mistral.ai',
-  'https://api.x.ai',
-  'https://api.deepseek.com',
-  'https://api.together.xyz',
-  'https://api.fireworks.ai',
-  'https://api.cohere.com',
-  'https://huggingface.co',
-  'https://*.amazonaws.com',
+  ...new Set(
+    providers()
+      .filter((p) => p.checkOrigin)
+      .map(checkSource),
+  ),
 ];
 
 /**

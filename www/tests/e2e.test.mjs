@@ -3,7 +3,7 @@
 //
 //   node --test www/tests/
 //
-// Needs pkg/ (built by wasm-pack; the tests fail without it) and Chromium at
+// Needs pkg/ (built by `make build`; the tests fail without it) and Chromium at
 // /usr/bin/chromium (or $CHROMIUM). The page runs with ?iterations=100000 so
 // PBKDF2 stays quick. Writes docs/settings-popup.png.
 //
@@ -18,11 +18,11 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../server.mjs';
 import { startStandin, SAMPLE_KEYS } from '../../tests/js/standin/server.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
-const PKG_JS = fileURLToPath(new URL('pkg/byok_keyring.js', ROOT));
+const PKG_JS = fileURLToPath(new URL('pkg/index.js', ROOT));
+const PKG_NODE = new URL('pkg/node.js', ROOT).href;
 const SCREENSHOT = fileURLToPath(new URL('docs/settings-popup.png', ROOT));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSPHRASE = 'correct horse battery';
@@ -51,14 +51,16 @@ const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 let browser;
 let srv;
 let standin;
+let startServer; // www/server.mjs's: imported once pkg/ is known to exist (the server loads it)
+let library; // the package under Node: providers() says what the page must show
 const serverLog = [];
 
 before(async () => {
-  assert.ok(
-    existsSync(PKG_JS),
-    `${PKG_JS} is missing: build the wasm package first (wasm-pack build --target web).`,
-  );
+  assert.ok(existsSync(PKG_JS), `${PKG_JS} is missing: build the package first (make build).`);
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM=...).`);
+  ({ startServer } = await import('../server.mjs'));
+  library = await import(PKG_NODE);
+  await library.default();
   standin = await startStandin();
   srv = await startServer({
     port: 0,
@@ -264,7 +266,7 @@ test('a disabled, removed or expired key falls back to platform credits', async 
 
   // Expired (the test hook sets a 1 ms expiry).
   await page.evaluate((key) => window.__demo.keyring.set('openai', key, { expiresInMs: 1 }), OPENAI_KEY);
-  await page.waitForTimeout(20);
+  await page.waitForFunction(() => window.__demo.keyring.list()[0]?.expired === true);
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), undefined);
   await openSettings(page);
   await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Expired');
@@ -308,6 +310,25 @@ test('live validation: an Anthropic key in the OpenAI row is refused; whitespace
   // Straight through the API, a trailing newline is trimmed too.
   await page.evaluate((key) => window.__demo.keyring.set('openai', `${key}\n`), OPENAI_KEY);
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+  assertNoPageErrors(page);
+});
+
+test('each row links to where the provider issues keys, named as the library names its keys ("Get an xAI key")', async (t) => {
+  const page = await openDemo(await newContext(t));
+  await openSettings(page);
+  await page.click('#more-providers summary');
+
+  // The article follows how the name is said ("an xAI key"), not its first letter.
+  const xai = page.locator('li[data-provider=xai]').getByRole('link', { name: 'Get an xAI key', exact: true });
+  assert.equal(await xai.count(), 1, 'the xAI row offers "Get an xAI key"');
+
+  // Every row: the library's label and key page.
+  for (const p of library.providers()) {
+    const link = page.locator(`li[data-provider=${p.id}]`).getByRole('link', { name: `Get ${p.keyLabel}`, exact: true });
+    assert.equal(await link.count(), 1, `${p.id}: a link named "Get ${p.keyLabel}"`);
+    assert.equal(await link.getAttribute('href'), p.keyUrl, p.id);
+    assert.equal(await link.getAttribute('target'), '_blank', p.id);
+  }
   assertNoPageErrors(page);
 });
 
@@ -653,7 +674,8 @@ test('while the provider is asked: "Checking with the provider…", Save disable
   await page.click('#save-openai');
   await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
   await closeSettings(page);
-  await page.waitForTimeout(300);
+  // The check is over once the form is no longer busy (set() has settled).
+  await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
   assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
   await openSettings(page);
   assert.equal(await feedback(page, 'openai'), '');

@@ -7,15 +7,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { startServer, normalizeVerifyBaseUrl, PROVIDER_ORIGINS } from '../server.mjs';
+import init, { providers } from '../../pkg/node.js';
 
 let srv;
 let pkgDir;
 const logs = [];
 
 before(async () => {
-  // A stand-in pkg/ so these tests do not depend on the wasm build.
+  await init();
+  // A stand-in pkg/ to serve, so these tests do not depend on the built files'
+  // contents (the server itself loads the built package for providers()).
   pkgDir = mkdtempSync(path.join(tmpdir(), 'byok-pkg-'));
-  writeFileSync(path.join(pkgDir, 'byok_keyring.js'), 'export default 1;\n');
+  writeFileSync(path.join(pkgDir, 'index.js'), 'export default 1;\n');
   writeFileSync(path.join(pkgDir, 'byok_keyring_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   srv = await startServer({ port: 0, credits: 2, pkgDir, log: (line) => logs.push(line) });
 });
@@ -53,7 +56,7 @@ test('serves www/ and pkg/ with the right MIME types', async () => {
   assert.match((await rawGet('/app.js')).headers['content-type'], /^text\/javascript/);
   assert.match((await rawGet('/server.mjs')).headers['content-type'], /^text\/javascript/);
   assert.match((await rawGet('/style.css')).headers['content-type'], /^text\/css/);
-  assert.match((await rawGet('/pkg/byok_keyring.js')).headers['content-type'], /^text\/javascript/);
+  assert.match((await rawGet('/pkg/index.js')).headers['content-type'], /^text\/javascript/);
   const wasm = await rawGet('/pkg/byok_keyring_bg.wasm');
   assert.equal(wasm.status, 200);
   assert.equal(wasm.headers['content-type'], 'application/wasm');
@@ -67,7 +70,7 @@ test('refuses directory traversal and dotfiles', async () => {
     '/pkg/..%2f..%2fCargo.toml',
     '/%2e%2e/Cargo.toml',
     '/..%5cCargo.toml',
-    '/pkg/%2e%2e%2fbyok_keyring.js',
+    '/pkg/%2e%2e%2findex.js',
     '/.git/config',
     '/tests/%00.mjs',
     '/%E0%A4%A',
@@ -136,6 +139,24 @@ test('production: /api/config has no verifyBaseUrl; connect-src allows this orig
     assert.ok(connect.includes(origin), origin);
   }
   assert.ok(connect.every((src) => src === "'self'" || /^https:\/\/(\*\.)?[a-z0-9.-]+$/.test(src)), connect.join(' '));
+});
+
+/** Whether CSP host source `src` (an origin, or https://*.domain) matches `origin`. */
+const sourceMatches = (src, origin) =>
+  src === origin || (src.startsWith('https://*.') && origin.startsWith('https://') && origin.endsWith(src.slice('https://*'.length)));
+
+test("production: connect-src allows every key check the library names (Bedrock's in every region) and nothing else", async () => {
+  const connect = cspSources((await rawGet('/')).headers['content-security-policy'], 'connect-src');
+  const checked = providers().filter((p) => p.checkOrigin);
+  assert.ok(checked.length >= 14, `${checked.length} providers with a check`);
+  const allows = (origin) => connect.some((src) => sourceMatches(src, origin));
+  for (const p of checked) assert.ok(allows(p.checkOrigin), `${p.id}: ${p.checkOrigin} not in ${connect.join(' ')}`);
+  for (const region of ['us-east-1', 'eu-west-3', 'ap-southeast-2', 'us-gov-west-1']) {
+    assert.ok(allows(`https://bedrock.${region}.amazonaws.com`), region);
+  }
+  for (const src of connect) {
+    assert.ok(src === "'self'" || checked.some((p) => sourceMatches(src, p.checkOrigin)), `${src} is no provider's check`);
+  }
 });
 
 test('VERIFY_BASE_URL: exposed at /api/config and the only other origin in connect-src', async (t) => {
