@@ -3,8 +3,8 @@
 # already there, so a second run takes seconds. Everything comes from the
 # package registries (crates.io, Debian, npm); nothing downloads a binary.
 #
-#   scripts/setup.sh build    Rust wasm target, wasm-pack, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh test     the above, plus Chromium and ChromeDriver from Debian
+#   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
+#   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
@@ -16,6 +16,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+
+# 1b. rustfmt and clippy (`make lint`, the first step of `make test`).
+components=$(rustup component list --installed)
+for c in rustfmt clippy; do
+  if ! grep -q "^$c" <<<"$components"; then
+    say "adding the $c component"
+    rustup component add "$c"
+  fi
+done
 
 # 2. wasm-pack, built from source (the npm package downloads a binary, which fails here).
 if ! command -v wasm-pack >/dev/null; then
