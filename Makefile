@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 PORT ?= 8080
 
-.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
+.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
 
 all: build
 
@@ -40,7 +40,7 @@ lint-doc:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 ## test: the lint gate, then every test: native Rust, wasm in headless Chromium
-## and Firefox, browser end-to-end, bundler apps.
+## and Firefox, browser end-to-end (including the size budget), bundler apps.
 test: setup-test
 	$(MAKE) lint
 	$(MAKE) test-native
@@ -83,6 +83,12 @@ demo-standin: build
 ## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
 bench: setup-test build
 	node bench/run.mjs
+
+## size: per-crate sizes of the .wasm (twiggy on a copy with names) and the
+## shipped sizes against size-budget.json, in Markdown. Builds first.
+size: build
+	@scripts/setup.sh size
+	node scripts/size-report.mjs
 
 clean:
 	cargo clean

@@ -5,11 +5,21 @@
 #
 #   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
 #   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver
+#   scripts/setup.sh size     only twiggy, for `make size` (which builds, and so sets up, first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# twiggy, for `make size` only (per-crate sizes of the .wasm).
+if [ "$want" = size ]; then
+  if ! command -v twiggy >/dev/null; then
+    say "installing twiggy (cargo install, about 2 minutes)"
+    cargo install twiggy --locked
+  fi
+  exit 0
+fi
 
 # 1. The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
