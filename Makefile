@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 PORT ?= 8080
 
-.PHONY: all setup setup-test build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
+.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
 
 all: build
 
@@ -22,8 +22,27 @@ build: setup
 	node scripts/package.mjs
 	@ls -l pkg/*.wasm pkg/*.js | awk '{print "  " $$5 " bytes  " $$9}'
 
-## test: every test: native Rust, wasm in headless Chromium and Firefox, browser end-to-end, bundler apps.
+## lint: rustfmt, clippy (native and wasm32, warnings are errors) and rustdoc
+## (warnings are errors). Every check runs, and the target fails if any failed.
+lint: setup
+	@$(MAKE) --no-print-directory -k lint-fmt lint-clippy lint-clippy-wasm lint-doc
+
+lint-fmt:
+	cargo fmt --check
+
+lint-clippy:
+	cargo clippy --all-targets -- -D warnings
+
+lint-clippy-wasm:
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+lint-doc:
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
+## test: the lint gate, then every test: native Rust, wasm in headless Chromium
+## and Firefox, browser end-to-end (including the size budget), bundler apps.
 test: setup-test
+	$(MAKE) lint
 	$(MAKE) test-native
 	$(MAKE) test-browser
 	$(MAKE) test-firefox
@@ -50,7 +69,6 @@ test-e2e:
 demo: build
 	PORT=$(PORT) node www/server.mjs
 
-## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
 STANDIN_PORT ?= 8787
 
 ## demo-standin: the demo with key checks sent to the local provider stand-in
@@ -62,8 +80,15 @@ demo-standin: build
 	sleep 0.5; kill -0 $$standin 2>/dev/null || exit 1; \
 	VERIFY_BASE_URL=http://127.0.0.1:$(STANDIN_PORT) PORT=$(PORT) node www/server.mjs
 
+## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
 bench: setup-test build
 	node bench/run.mjs
+
+## size: per-crate sizes of the .wasm (twiggy on a copy with names) and the
+## shipped sizes against size-budget.json, in Markdown. Builds first.
+size: build
+	@scripts/setup.sh size
+	node scripts/size-report.mjs
 
 clean:
 	cargo clean

@@ -1,14 +1,20 @@
 // `make bench`: one headless-Chromium run of every benchmark in bench/bench.js,
 // printed as a table, written to bench/results.json, and the table put into
-// BENCHMARKS.md (between the <!-- results --> markers).
+// BENCHMARKS.md (between the <!-- results --> markers). With --dry-run (or
+// BENCH_DRY_RUN=1) it only prints. Each target line says met or missed, and
+// by how much.
 import { build } from "esbuild";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import { serveRepo, launch, ROOT } from "../tests/js/harness.mjs";
+import { shippedSizes, BUDGET, BUDGET_FILE } from "../scripts/size-report.mjs";
 
+const DRY_RUN = process.argv.includes("--dry-run") || process.env.BENCH_DRY_RUN === "1";
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const CALLS = Number(process.env.BENCH_CALLS || 100_000);
+// Pairs of (unlock, raw deriveBits) for the unlock ratio: about 0.2 s each.
+const RATIO_RUNS = Number(process.env.BENCH_RATIO_RUNS || 11);
 const here = new URL("./", import.meta.url);
 
 // 1. Bundle the contenders for the browser, and measure each one's shipped size.
@@ -19,15 +25,14 @@ async function bundledSize(code) {
   const r = await build({ stdin: { contents: code, resolveDir: ROOT }, bundle: true, minify: true,
     format: "esm", platform: "browser", write: false, logLevel: "error" });
   const bytes = r.outputFiles[0].contents;
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: BUDGET.gzipLevel }).length };
 }
-const fileSize = async (path) => {
-  const bytes = await readFile(new URL(path, `file://${ROOT}`));
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-};
+// byok-keyring's own: the files, gzip level and budget of tests/js/size.test.mjs.
+const shipped = await shippedSizes();
 const sizes = {
-  "byok-keyring .wasm": await fileSize("pkg/byok_keyring_bg.wasm"),
-  "byok-keyring JS glue": await fileSize("pkg/byok_keyring.js"),
+  "byok-keyring .wasm": { raw: shipped.wasm.raw, gzip: shipped.wasm.gzip, budget: shipped.wasm.limit },
+  [`byok-keyring core JS (${shipped.coreJs.files.map((f) => f.path.replace(/^pkg\//, "")).join(" + ")})`]:
+    { raw: shipped.coreJs.raw, gzip: shipped.coreJs.gzip, budget: shipped.coreJs.limit },
   "byok-vault (minified bundle)": await bundledSize('export { BYOKVault } from "byok-vault";'),
   "browser-passworder + buffer polyfill (minified bundle)": await bundledSize('import { Buffer } from "buffer"; globalThis.Buffer ??= Buffer; export { encrypt, decrypt } from "@metamask/browser-passworder";'),
 };
@@ -50,34 +55,56 @@ for (let i = 0; i < RUNS + 1; i++) {
 const p = await page();
 await p.evaluate(() => window.bench.initTime());
 const unlock = await p.evaluate((runs) => window.bench.unlock(runs), RUNS);
+const unlockRatio = await p.evaluate((runs) => window.bench.unlockRatio(runs), RATIO_RUNS);
 const hot = await p.evaluate(([n, runs]) => window.bench.hotPath(n, runs), [CALLS, RUNS]);
 const browserVersion = browser.version();
 await browser.close();
 server.close();
 
-// 3. Targets (issue 4), from ratios measured in this run.
+// 3. Targets. The hot-path and unlock ones are ratios to a plain baseline
+// measured in the same page run (rounds alternating library and baseline).
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const u = (name) => unlock[name].medianMs;
 const raw = u("WebCrypto deriveBits (raw)");
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
+const fmt = (v, unit) => unit === "ns" ? `${Math.round(v).toLocaleString("en")} ns` : unit === "ms" ? `${+v.toFixed(1)} ms` : `${+v.toFixed(2)}×`;
+const pct = (v, limit) => `${(100 * (1 - v / limit)).toFixed(0)} % under`;
+/** One target: met when any of its limits holds. `limits`: [value, limit, unit, label]. */
+function target(what, limits, { atLeast = false, note } = {}) {
+  const checks = limits.map(([value, limit, unit, label]) => ({
+    value, limit, unit, label,
+    met: atLeast ? value >= limit : value <= limit,
+  }));
+  const met = !note && checks.some((c) => c.met);
+  const show = (c) => `${fmt(c.value, c.unit)}${c.label ? ` ${c.label}` : ""}`;
+  const limitText = checks.map((c) => `${atLeast ? "≥" : "≤"} ${fmt(c.limit, c.unit)}${c.label ? ` ${c.label}` : ""}`).join(" or ");
+  let by;
+  if (note) by = `missed: ${note}`;
+  else if (met) {
+    const c = checks.find((x) => x.met);
+    by = `met (${atLeast ? `${(c.value / c.limit).toFixed(2)}× the minimum` : pct(c.value, c.limit)}${checks.length > 1 ? `, by ${fmt(c.limit, c.unit)}${c.label ? ` ${c.label}` : ""}` : ""})`;
+  } else {
+    by = "missed by " + checks.map((c) => atLeast ? `${(c.limit / c.value).toFixed(2)}× (short of ${fmt(c.limit, c.unit)})` : `${(c.value / c.limit).toFixed(2)}× (over ${fmt(c.limit, c.unit)}${c.label ? ` ${c.label}` : ""})`).join(" and ");
+  }
+  return { what, measured: checks.map(show).join(", "), limit: limitText, met, result: by, checks };
+}
+const h = (name) => hot[name];
+const vsMap = (name, call) => target(`${call} vs a plain-JS Map check`,
+  [[h(name).ratio, 4, "×", "the baseline"], [h(name).ns, 50, "ns", "per call"]]);
 const targets = [
-  ["unlock (webcrypto) ≤ 1.10 × raw WebCrypto", u("byok-keyring (webcrypto)") / raw, 1.1, "×"],
-  ["unlock (wasm) ≤ 3 × raw WebCrypto", u("byok-keyring (wasm)") / raw, 3, "×"],
-  ["unlock (wasm) ≥ 5 × faster than @noble/hashes", u("@noble/hashes pbkdf2") / u("byok-keyring (wasm)"), 5, "× faster", true],
-  ["main-thread block during webcrypto unlock ≤ 50 ms", unlock["byok-keyring (webcrypto)"].maxBlockMs, 50, "ms"],
-  ["isByok ≤ 300 ns", hot.isByok.ns, 300, "ns"],
-  ["shouldDeductCredits ≤ 300 ns", hot.shouldDeductCredits.ns, 300, "ns"],
-  ["validate ≤ 2 µs", hot["validate (164-char OpenAI key)"].ns, 2000, "ns"],
-  ["mask ≤ 1 µs", hot.mask.ns, 1000, "ns"],
-  ["get ≤ 10 µs", hot.get.ns, 10_000, "ns"],
-  ["set ≤ 50 µs", hot["set (incl. storage write)"].ns, 50_000, "ns"],
-  [".wasm ≤ 60 KB gzipped", sizes["byok-keyring .wasm"].gzip / 1024, 60, "KB"],
-  ["JS glue ≤ 10 KB gzipped", sizes["byok-keyring JS glue"].gzip / 1024, 10, "KB"],
-].map(([what, value, limit, unit, atLeast]) => ({
-  what, value: +value.toFixed(2), limit, unit,
-  met: atLeast ? value >= limit : value <= limit,
-  by: atLeast ? `${(limit / value).toFixed(2)}× short` : `${(value / limit).toFixed(2)}× the limit`,
-}));
+  vsMap("isByok", "kr.isByok(p)"),
+  vsMap("shouldDeductCredits", "kr.shouldDeductCredits(p, feature)"),
+  target(`validate("openai", 164-char key) vs a JS regex check`, [[h("validate (164-char OpenAI key)").ratio, 3, "×", "the baseline"]]),
+  target("mask(key)", [[h("mask").ns, 1000, "ns", "per call"]]),
+  target(`unlock (webcrypto) vs bare crypto.subtle.deriveBits, ${unlockRatio.iterations.toLocaleString("en")} iterations`,
+    [[unlockRatio.ratio, 1.1, "×", "the baseline"]],
+    { note: unlockRatio.backend === "webcrypto" ? undefined : `the unlock ran on "${unlockRatio.backend}", not WebCrypto` }),
+  target("unlock (wasm) vs raw WebCrypto", [[u("byok-keyring (wasm)") / raw, 3, "×", "raw WebCrypto"]]),
+  target("unlock (wasm) speed-up over @noble/hashes", [[u("@noble/hashes pbkdf2") / u("byok-keyring (wasm)"), 5, "×", "faster"]], { atLeast: true }),
+  target("main-thread block during a webcrypto unlock", [[unlock["byok-keyring (webcrypto)"].maxBlockMs, 50, "ms", ""]]),
+  target("get", [[h("get").ns, 10_000, "ns", "per call"]]),
+  target("set (incl. storage write)", [[h("set (incl. storage write)").ns, 50_000, "ns", "per call"]]),
+];
 
 const results = {
   date: new Date().toISOString(),
@@ -85,9 +112,8 @@ const results = {
   browser: `Chromium ${browserVersion} (headless)`,
   runs: RUNS, calls: CALLS,
   initMs: { median: +median(inits.slice(1)).toFixed(2), samples: inits.map((x) => +x.toFixed(2)) },
-  unlock600k: unlock, hotPathNs: hot, sizes, targets,
+  unlock600k: unlock, unlockRatio, hotPathNs: hot, sizes, targets,
 };
-await writeFile(new URL("results.json", here), JSON.stringify(results, null, 2) + "\n");
 
 // 4. The table.
 const lines = [];
@@ -96,19 +122,28 @@ lines.push("| unlock, PBKDF2-HMAC-SHA256 600,000 iterations | median | × raw We
 for (const [name, r] of Object.entries(unlock)) {
   lines.push(`| ${name}${r.backend ? ` [ran: ${r.backend}]` : ""} | ${r.medianMs.toFixed(1)} ms | ${(r.medianMs / raw).toFixed(2)} | ${r.maxBlockMs.toFixed(0)} ms |`);
 }
-lines.push("", `| per call (average of ${CALLS.toLocaleString("en")} calls; set: ${hot._calls.setN.toLocaleString("en")}) | byok-keyring | plain JS baseline |`, "|---|---:|---:|");
+lines.push("", `Unlock vs bare deriveBits, alternated in pairs (${RATIO_RUNS} pairs, ran: ${unlockRatio.backend}): ${unlockRatio.ms.toFixed(1)} ms vs ${unlockRatio.baselineMs.toFixed(1)} ms, median ratio ${unlockRatio.ratio.toFixed(2)}.`);
+lines.push("", `| per call (average of ${CALLS.toLocaleString("en")} calls; set: ${hot._calls.setN.toLocaleString("en")}) | byok-keyring | plain JS baseline | ratio |`, "|---|---:|---:|---:|");
 for (const [name, r] of Object.entries(hot)) {
   if (name.startsWith("_")) continue;
-  lines.push(`| ${name} | ${r.ns.toFixed(0)} ns | ${r.baselineNs.toFixed(0)} ns |`);
+  lines.push(`| ${name} | ${r.ns.toFixed(0)} ns | ${r.baselineNs.toFixed(0)} ns | ${r.ratio.toFixed(1)}× |`);
 }
-lines.push("", `| shipped size | raw | gzipped |`, "|---|---:|---:|");
-for (const [name, s] of Object.entries(sizes)) lines.push(`| ${name} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
+lines.push("", `| shipped size (gzip level ${BUDGET.gzipLevel}) | raw | gzipped | budget (${BUDGET_FILE}) |`, "|---|---:|---:|---:|");
+for (const [name, s] of Object.entries(sizes)) {
+  const budget = s.budget ? `${kb(s.budget)}: ${s.gzip <= s.budget ? "within" : `over by ${kb(s.gzip - s.budget)}`}` : "";
+  lines.push(`| ${name} | ${kb(s.raw)} | ${kb(s.gzip)} | ${budget} |`);
+}
 lines.push("", `init(): ${results.initMs.median} ms (median of ${RUNS} fresh pages).`, "");
-lines.push("| target | measured | met |", "|---|---:|:---:|");
-for (const t of targets) lines.push(`| ${t.what} | ${t.value} ${t.unit} | ${t.met ? "yes" : `no (${t.by})`} |`);
+lines.push("| target | measured | limit | result |", "|---|---:|---:|---|");
+for (const t of targets) lines.push(`| ${t.what} | ${t.measured} | ${t.limit} | ${t.result} |`);
 const table = lines.join("\n");
 console.log(table);
 
+if (DRY_RUN) {
+  console.log("\n(dry run: bench/results.json and BENCHMARKS.md left as they were)");
+  process.exit(0);
+}
+await writeFile(new URL("results.json", here), JSON.stringify(results, null, 2) + "\n");
 const mdPath = new URL("../BENCHMARKS.md", here);
 const md = await readFile(mdPath, "utf8").catch(() => "<!-- results -->\n<!-- /results -->\n");
 await writeFile(mdPath, md.replace(/<!-- results -->[\s\S]*<!-- \/results -->/, `<!-- results -->\n${table}\n<!-- /results -->`));

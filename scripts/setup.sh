@@ -3,19 +3,38 @@
 # already there, so a second run takes seconds. Everything comes from the
 # package registries (crates.io, Debian, npm); nothing downloads a binary.
 #
-#   scripts/setup.sh build    Rust wasm target, wasm-pack, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh test     the above, plus Chromium and ChromeDriver from Debian
+#   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
+#   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver
+#   scripts/setup.sh size     only twiggy, for `make size` (which builds, and so sets up, first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# twiggy, for `make size` only (per-crate sizes of the .wasm).
+if [ "$want" = size ]; then
+  if ! command -v twiggy >/dev/null; then
+    say "installing twiggy (cargo install, about 2 minutes)"
+    cargo install twiggy --locked
+  fi
+  exit 0
+fi
+
 # 1. The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+
+# 1b. rustfmt and clippy (`make lint`, the first step of `make test`).
+components=$(rustup component list --installed)
+for c in rustfmt clippy; do
+  if ! grep -q "^$c" <<<"$components"; then
+    say "adding the $c component"
+    rustup component add "$c"
+  fi
+done
 
 # 2. wasm-pack, built from source (the npm package downloads a binary, which fails here).
 if ! command -v wasm-pack >/dev/null; then

@@ -1,4 +1,4 @@
-//! Hardening in the browser (issue 5, points 1 and 6): `wasm-pack test
+//! Hardening in the browser (tamper matrix, unlock friction): `wasm-pack test
 //! --headless --chrome`. The tamper matrix again, through the exported JS
 //! API on Chromium's real localStorage and WebCrypto, and unlock friction as
 //! JavaScript sees it (`err.retryAfterMs`).

@@ -1,4 +1,4 @@
-//! Property tests (issue 5, point 2): `cargo test --test properties`.
+//! Property tests of the stored format, mask and validate: `cargo test --test properties`.
 //!
 //! - the stored format: serialize → parse is the identity; parse never
 //!   panics, on arbitrary bytes, on vault texts with random edits, and on JSON

@@ -1,4 +1,4 @@
-//! The tamper matrix (issue 5, point 1), natively: `cargo test --test tamper`.
+//! The tamper matrix (a damaged vault fails closed), natively: `cargo test --test tamper`.
 //!
 //! A stored vault is damaged in every way a hostile script or a broken disk
 //! could: every bit of every byte flipped, truncated at every length, records

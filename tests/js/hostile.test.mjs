@@ -1,4 +1,4 @@
-// Hostile JavaScript input (issue 5, point 3) and secret hygiene (point 7),
+// Hostile JavaScript input (never a wasm trap) and secret hygiene (no secret leaks),
 // in headless Chromium, on the wasm-bindgen glue of pkg/ (one module instance
 // per page).
 //

@@ -1,4 +1,4 @@
-// Several tabs of one origin, storage "local" (issue 5, point 5), headless
+// Several tabs of one origin, storage "local" (no lost update), headless
 // Chromium. Pages of one browser context share localStorage and
 // BroadcastChannel, like the tabs of one profile.
 //

@@ -1,4 +1,4 @@
-// Storage faults in a real browser (issue 5, point 4), headless Chromium:
+// Storage faults in a real browser (nothing stored is lost), headless Chromium:
 // a full quota (filled for real, and through an override of setItem), blocked
 // storage (a real SecurityError in a sandboxed iframe, and an override), and
 // a vault overwritten with garbage by another script.
