@@ -3,8 +3,8 @@
 // Run after `wasm-pack build --target web --out-dir pkg` (the Makefile's
 // `build` does); running it again gives the same result.
 //
-// - pkg/byok_keyring.js (the wasm-bindgen glue) is left as generated: the demo
-//   imports it directly.
+// - pkg/byok_keyring.js (the wasm-bindgen glue): as generated, then stripped
+//   of comments and layout whitespace like every shipped .js (see the end).
 // - pkg/index.js: js/index.js with one guarded export per glue export (a call
 //   before init() throws KeyringError "not_initialized"); pkg/index.d.ts and
 //   the declarations it re-exports, pkg/byok_keyring.types.d.ts.
@@ -128,4 +128,24 @@ const pkg = {
   ],
 };
 await writeFile(join(PKG, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
+// ---- every shipped .js without comments and layout whitespace (names and
+// syntax unchanged, so stack traces stay readable): each byte is downloaded
+// by every user of every app. The types (.d.ts) keep the documentation.
+const { transform } = await import("esbuild");
+const shipped = ["index.js", "node.js", GLUE];
+if (snippets.length) {
+  const stack = [join(PKG, "snippets")];
+  while (stack.length) {
+    const dir = stack.pop();
+    for (const d of await readdir(dir, { withFileTypes: true })) {
+      if (d.isDirectory()) stack.push(join(dir, d.name));
+      else if (d.name.endsWith(".js")) shipped.push(join(dir, d.name).slice(PKG.length + 1));
+    }
+  }
+}
+for (const f of shipped) {
+  const code = await readFile(join(PKG, f), "utf8");
+  const out = await transform(code, { minifyWhitespace: true, legalComments: "none", format: "esm" });
+  await writeFile(join(PKG, f), out.code);
+}
 console.log(`package.mjs: pkg/ is byok-keyring@${version} (${lines.length} guarded exports)`);

@@ -157,7 +157,7 @@ extern "C" {
 }
 
 /// The declarations of `verify()`, `set(..., { verify })`, `authHeaders` and
-/// `withKey` (issue 6, `docs/VERIFY.md`). The `interface Keyring` merges into
+/// `withKey` (`docs/VERIFY.md`). The `interface Keyring` merges into
 /// the generated class: its `set` overload returns a Promise when `verify` is
 /// asked for, and `withKey` is generic (its class method skips TypeScript).
 #[wasm_bindgen(typescript_custom_section)]
