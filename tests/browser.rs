@@ -298,7 +298,15 @@ fn free_functions() {
             .unwrap(),
         "anthropic"
     );
-    assert_eq!(api::mask(&s(&key("openai"))).unwrap().chars().count(), 16);
+    assert_eq!(
+        api::mask(&s(&key("openai")))
+            .unwrap()
+            .as_string()
+            .unwrap()
+            .chars()
+            .count(),
+        16
+    );
     assert_eq!(
         api::detect_provider(&s(&key("groq")))
             .unwrap()
@@ -469,7 +477,7 @@ fn mask_ignores_exactly_the_whitespace_the_browser_trims() {
     for input in &inputs {
         let trimmed_by_js = String::from(js_sys::JsString::from(input.as_str()).trim());
         assert_eq!(
-            api::mask(&s(input)).unwrap(),
+            api::mask(&s(input)).unwrap().as_string().unwrap(),
             byok_keyring::mask(&trimmed_by_js),
             "input of {} chars",
             input.chars().count()

@@ -8,9 +8,8 @@ use crate::keyring::{Options, SetOptions};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Longest string argument accepted (keys, passphrases, ids), in UTF-16
-/// units. Longer input is refused before it is copied into wasm memory.
-pub const MAX_STRING_ARG: u32 = 64 * 1024;
+/// [`crate::limits::MAX_STRING_ARG`] as a JS string length (UTF-16 units).
+pub const MAX_STRING_ARG: u32 = crate::limits::MAX_STRING_ARG as u32;
 
 fn type_name(v: &JsValue) -> &'static str {
     if v.is_undefined() {
