@@ -1,11 +1,4 @@
-// The one HTTP exchange of `verify` (imported by src/wasm/verify.rs). Which
-// request to send and what the answer means are decided in Rust; this sends
-// it once: no cookies, no referrer, no redirect followed (the key would go
-// along), the time limit and the caller's signal both abort it.
-// Resolves to { s, b }: s the HTTP status and b its text (cut to 16 KB, the
-// Rust side's MAX_BODY_INSPECTED) when from <= s <= to; s = 0 for no answer
-// (network, CORS, a redirect), -1 for the time limit. Rejects only with
-// signal.reason when the caller aborts, as fetch does.
+// verify's one fetch; what it must do is documented at `send` in src/wasm/verify.rs.
 export async function send(url, method, headers, from, to, ms, signal) {
   const c = new AbortController();
   const stop = () => c.abort();
@@ -26,6 +19,6 @@ export async function send(url, method, headers, from, to, ms, signal) {
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", stop);
-    stop(); // ends the download of a body that was not read
+    stop(); // a body not read stops downloading
   }
 }

@@ -12,7 +12,8 @@ use byok_keyring::verify::{
     VerifyError, VerifyOptions, DEFAULT_TIMEOUT_MS, MAX_BODY_INSPECTED, MAX_TIMEOUT_MS,
 };
 use byok_keyring::{
-    flows, ErrorCode, KeyInfo, Keyring, MemoryStorage, Options, RustKdf, SetOptions, State,
+    flows, ChangeKind, ErrorCode, KeyInfo, Keyring, MemoryStorage, Options, RustKdf, SetOptions,
+    State,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -717,6 +718,12 @@ fn a_locked_keyring_or_no_vault_sends_nothing_and_stores_nothing() {
     );
     assert!(fake.sent().is_empty());
     assert_eq!(f.kr.borrow().state(), State::Locked);
+    // It really locked (the derived key is dropped), and says so to onChange.
+    let events = f.kr.borrow_mut().take_events();
+    assert!(
+        events.iter().any(|e| e.kind == ChangeKind::Locked),
+        "{events:?}"
+    );
 }
 
 #[test]

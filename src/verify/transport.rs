@@ -68,8 +68,8 @@ pub async fn send_plan(transport: &dyn Transport, plan: Plan) -> Result<Verifica
     let p = req.provider;
     Ok(match transport.send(&req).await {
         // Anything outside 100..=599 (an opaque response's 0) says nothing.
+        // classify reads the body only for the statuses it was asked for.
         Answer::Response { status, body } if (100..=599).contains(&status) => {
-            let body = body.filter(|_| req.wants_body(status));
             classify(p, status, body.as_deref())
         }
         Answer::Response { .. } | Answer::NoAnswer => network_error(p),

@@ -11,107 +11,118 @@ use crate::error::{Error, Result};
 /// non-ASCII, or empty, `.` and `..` path segments.
 pub fn check_base_url(input: &str) -> Result<String> {
     let bad = |why: &str| Error::invalid_argument(["baseUrl ", why, "."].concat());
-    if input.is_empty() || input.len() > MAX_BASE_URL_LEN {
+    let b = input.as_bytes();
+    if b.is_empty() || b.len() > MAX_BASE_URL_LEN {
         // The number is MAX_BASE_URL_LEN (a test keeps them equal).
         return Err(bad("must be 1 to 2048 characters"));
     }
-    if !input.bytes().all(|b| b.is_ascii_graphic()) {
+    if !b.iter().all(u8::is_ascii_graphic) {
         return Err(bad("must be ASCII without spaces or control characters"));
     }
-    if input.contains(['?', '#', '\\']) {
+    if b.iter().any(|c| matches!(c, b'?' | b'#' | b'\\')) {
         return Err(bad(
             "must not contain a query (?), a fragment (#) or a backslash",
         ));
     }
-    let trimmed = input.trim_end_matches('/');
-    let (scheme, rest) = match trimmed.find("://") {
-        Some(i) => (trimmed[..i].to_ascii_lowercase(), &trimmed[i + 3..]),
-        None if input.starts_with('/') && !input.starts_with("//") => {
+    // Everything below is ASCII, so any byte index is a char boundary.
+    let mut end = b.len();
+    while end > 0 && b[end - 1] == b'/' {
+        end -= 1;
+    }
+    let trimmed = &input[..end];
+    let Some(sep) = trimmed.as_bytes().windows(3).position(|w| w == b"://") else {
+        if b[0] == b'/' && b.get(1) != Some(&b'/') {
             check_path(trimmed).map_err(bad)?;
             return Ok(trimmed.to_string());
         }
-        None => {
-            return Err(bad(
-                "must start with https://, with http://localhost (or 127.0.0.1, [::1]) \
-                 or with / (a path on this site)",
-            ))
-        }
+        return Err(bad(
+            "must start with https://, with http://localhost (or 127.0.0.1, [::1]) \
+             or with / (a path on this site)",
+        ));
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if authority.contains('@') {
+    let scheme = &trimmed[..sep];
+    let rest = &trimmed[sep + 3..];
+    let (authority, path) =
+        rest.split_at(rest.bytes().position(|c| c == b'/').unwrap_or(rest.len()));
+    if authority.bytes().any(|c| c == b'@') {
         return Err(bad("must not contain user info (@)"));
     }
-    let host = check_authority(authority).map_err(bad)?;
-    match scheme.as_str() {
-        "https" => {}
-        "http" if is_loopback(&host) => {}
-        "http" => {
-            return Err(bad(
-                "may use http:// only for localhost, 127.0.0.1 or [::1]; use https:// elsewhere",
-            ))
-        }
-        _ => return Err(bad("must use https:// (or http:// for localhost)")),
-    }
+    let authority = authority.to_ascii_lowercase();
+    let host = check_authority(&authority).map_err(bad)?;
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if !scheme.eq_ignore_ascii_case("http") {
+        return Err(bad("must use https:// (or http:// for localhost)"));
+    } else if is_loopback(host) {
+        "http"
+    } else {
+        return Err(bad(
+            "may use http:// only for localhost, 127.0.0.1 or [::1]; use https:// elsewhere",
+        ));
+    };
     check_path(path).map_err(bad)?;
-    Ok([
-        scheme.as_str(),
-        "://",
-        &authority.to_ascii_lowercase(),
-        path,
-    ]
-    .concat())
+    Ok([scheme, "://", &authority, path].concat())
 }
 
-/// Checks `host[:port]`; returns the lowercase host.
-fn check_authority(authority: &str) -> std::result::Result<String, &'static str> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let end = v6.find(']').ok_or("has an unclosed [ in its host")?;
-        let addr = &v6[..end];
+/// Checks `host[:port]` (lowercase); returns the host.
+fn check_authority(authority: &str) -> std::result::Result<&str, &'static str> {
+    let a = authority.as_bytes();
+    let host_end = if a.first() == Some(&b'[') {
+        let close = a
+            .iter()
+            .position(|&c| c == b']')
+            .ok_or("has an unclosed [ in its host")?;
+        let addr = &a[1..close];
         if addr.is_empty()
             || !addr
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                .iter()
+                .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
         {
             return Err("has an invalid IPv6 host");
         }
-        (&authority[..end + 2], &v6[end + 1..])
+        close + 1
     } else {
-        match authority.find(':') {
-            Some(i) => (&authority[..i], &authority[i..]),
-            None => (authority, ""),
-        }
-    };
-    if !host.starts_with('[')
-        && (host.is_empty()
-            || host.starts_with(['.', '-'])
-            || host.ends_with(['.', '-'])
-            || host.contains("..")
+        let end = a.iter().position(|&c| c == b':').unwrap_or(a.len());
+        let host = &a[..end];
+        let edge = |c: Option<&u8>| matches!(c, None | Some(b'.' | b'-'));
+        if edge(host.first())
+            || edge(host.last())
+            || host.windows(2).any(|w| w == b"..")
             || !host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
-    {
-        return Err("has an invalid host name");
-    }
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+        {
+            return Err("has an invalid host name");
+        }
+        end
+    };
+    let port = &a[host_end..];
     if !port.is_empty() {
-        let digits = port.strip_prefix(':').ok_or("has an invalid port")?;
-        match digits.parse::<u32>() {
-            Ok(n) if (1..=65535).contains(&n) && digits.bytes().all(|b| b.is_ascii_digit()) => {}
-            _ => return Err("has an invalid port"),
+        let digits = port.strip_prefix(b":").ok_or("has an invalid port")?;
+        let mut n = 0u32;
+        for &d in digits {
+            if !d.is_ascii_digit() || n > 65535 {
+                return Err("has an invalid port");
+            }
+            n = n * 10 + u32::from(d - b'0');
+        }
+        if !(1..=65535).contains(&n) {
+            return Err("has an invalid port");
         }
     }
-    Ok(host.to_ascii_lowercase())
+    Ok(&authority[..host_end])
 }
 
 /// Rejects empty, `.` and `..` path segments (`/a//b`, `/a/../b`).
 fn check_path(path: &str) -> std::result::Result<(), &'static str> {
-    if path.is_empty() {
-        return Ok(());
-    }
-    let segments = path.strip_prefix('/').unwrap_or(path).split('/');
-    for s in segments {
-        if s.is_empty() || s == "." || s == ".." {
-            return Err("must not contain empty, '.' or '..' path segments");
-        }
+    let Some(segments) = path.as_bytes().strip_prefix(b"/") else {
+        return Ok(()); // empty
+    };
+    if segments
+        .split(|&c| c == b'/')
+        .any(|s| matches!(s, b"" | b"." | b".."))
+    {
+        return Err("must not contain empty, '.' or '..' path segments");
     }
     Ok(())
 }
@@ -123,11 +134,19 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     let mut parts = 0;
-    for (i, p) in host.split('.').enumerate() {
-        parts += 1;
-        if p.is_empty() || p.len() > 3 || p.parse::<u8>().is_err() || (i == 0 && p != "127") {
+    for p in host.as_bytes().split(|&c| c == b'.') {
+        // At most 3 digits, so no overflow.
+        let ok = (1..=3).contains(&p.len())
+            && matches!(
+                p.iter().try_fold(0u32, |n, &d| d
+                    .is_ascii_digit()
+                    .then(|| n * 10 + u32::from(d - b'0'))),
+                Some(0..=255)
+            );
+        if !ok || (parts == 0 && p != b"127") {
             return false;
         }
+        parts += 1;
     }
     parts == 4
 }
@@ -179,6 +198,10 @@ mod tests {
         assert_eq!(ok("http://app.localhost"), "http://app.localhost");
         assert_eq!(ok("http://[::1]:3000/x"), "http://[::1]:3000/x");
         assert_eq!(ok("/api/proxy/openai/"), "/api/proxy/openai");
+        assert_eq!(ok("https://x.com:080/"), "https://x.com:080");
+        assert_eq!(ok("http://127.0.0.1:65535"), "http://127.0.0.1:65535");
+        assert_eq!(ok("https://[::1]"), "https://[::1]");
+        assert_eq!(ok("/a/b.c/..d"), "/a/b.c/..d");
         assert_eq!(ok("/"), "");
         for bad in [
             "",
@@ -192,6 +215,18 @@ mod tests {
             "http://127.0.0",
             "http://127.0.0.256",
             "http://10.0.0.1",
+            "http://127.0.0.1.",
+            "http://127.0.0.0001",
+            "http://127.0.0.99999999999999999999",
+            "http://127..0.1",
+            "https://api.openai.com:99999999999999",
+            "https://[::1]x",
+            "https://[]",
+            "https://.a.com",
+            "https://a.com-",
+            "https://x.com/a/.",
+            "https:/x.com",
+            "//",
             "http://localhost.evil.com",
             "https://user:pw@api.openai.com",
             "https://api.openai.com/v1?key=x",

@@ -28,8 +28,14 @@ use zeroize::Zeroizing;
 
 #[wasm_bindgen(module = "/js/transport.js")]
 extern "C" {
-    /// One `fetch` of `url` (see js/transport.js): resolves to a [`Reply`],
-    /// rejects only with `signal.reason`.
+    /// `js/transport.js`: one `fetch(url, { method, headers })` with
+    /// `credentials: "omit"`, `referrerPolicy: "no-referrer"` and
+    /// `redirect: "error"` (a redirect is no answer: the key is never sent
+    /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
+    /// body is read (its first 16384 characters, [`core::MAX_BODY_INSPECTED`])
+    /// only when `body_from <= status <= body_to`, and otherwise its download
+    /// stopped. Resolves to a [`Reply`]; rejects only with `signal.reason`
+    /// when the caller aborts (also when already aborted: nothing is sent).
     #[wasm_bindgen(js_name = send)]
     fn js_send(
         url: &str,
