@@ -154,7 +154,137 @@ impl KeyFormat {
     }
 }
 
-/// A built-in provider.
+/// The `anthropic-version` header sent to Anthropic.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+/// The AWS region of Bedrock checks when `region` is not given.
+pub const DEFAULT_BEDROCK_REGION: &str = "us-east-1";
+
+/// Where a provider's key goes in a browser request (`verify`, `authHeaders`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthScheme {
+    /// The header that carries the key (lowercase).
+    pub key_header: &'static str,
+    /// Whether the value is `Bearer <key>` rather than the bare key.
+    pub bearer: bool,
+    /// Fixed headers sent along (lowercase names).
+    pub fixed: &'static [(&'static str, &'static str)],
+}
+
+impl AuthScheme {
+    /// `authorization: Bearer <key>`, the scheme of most providers.
+    pub const BEARER: AuthScheme = AuthScheme {
+        key_header: "authorization",
+        bearer: true,
+        fixed: &[],
+    };
+
+    /// The bare key in the header `name`, nothing else.
+    pub const fn header(name: &'static str) -> AuthScheme {
+        AuthScheme {
+            key_header: name,
+            bearer: false,
+            fixed: &[],
+        }
+    }
+}
+
+/// An HTTP method used by a key check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST` (Cohere's `check-api-key`), sent without a body.
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// The request that checks a provider's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The method.
+    pub method: Method,
+    /// The production base URL (an origin, without a trailing slash). When
+    /// [`Endpoint::region`] is set it holds `{region}`, replaced by the region.
+    pub base_url: &'static str,
+    /// The path appended to the base URL (or to the caller's `baseUrl`).
+    pub path: &'static str,
+    /// For providers whose hosts are per region: the default region. Only
+    /// these accept the `region` option of `verify`.
+    pub region: Option<&'static str>,
+}
+
+impl Endpoint {
+    const fn get(base_url: &'static str, path: &'static str) -> Endpoint {
+        Endpoint {
+            method: Method::Get,
+            base_url,
+            path,
+            region: None,
+        }
+    }
+
+    /// The production base URL, with `region` (or the default region) in
+    /// place of `{region}`.
+    pub fn base_url_in(&self, region: Option<&str>) -> String {
+        match self.region {
+            Some(default) => self.base_url.replace("{region}", region.unwrap_or(default)),
+            None => self.base_url.to_string(),
+        }
+    }
+}
+
+/// How a provider's keys are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// By sending this request with the key's auth headers.
+    Request(Endpoint),
+    /// Not at all: every authenticated request of this provider costs money
+    /// or there is no browser-callable API. The text says why.
+    Unsupported(&'static str),
+}
+
+/// What in a response body shows a [`Rejection`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodySign {
+    /// The body contains one of these texts (ASCII case-insensitively).
+    Contains(&'static [&'static str]),
+    /// The body is a JSON object whose top-level member of this name is
+    /// `false` (Cohere's `{"valid": false}`).
+    FalseMember(&'static str),
+}
+
+/// A provider's own way of saying "this key is not valid", besides HTTP
+/// 401: an answer with one of these statuses whose body shows the sign.
+/// Only these answers need the response body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The lowest status it comes with.
+    pub first_status: u16,
+    /// The highest status it comes with.
+    pub last_status: u16,
+    /// What in the body (its first 16 KB) says the key is not valid.
+    pub sign: BodySign,
+}
+
+impl Rejection {
+    /// Whether an answer with this status may be this rejection (so its
+    /// body is needed).
+    pub fn covers(&self, status: u16) -> bool {
+        (self.first_status..=self.last_status).contains(&status)
+    }
+}
+
+/// A built-in provider: its key shapes, and everything `verify` and
+/// `authHeaders` need to know about its API.
 #[derive(Debug)]
 pub struct Provider {
     /// Stable id used in the API (`"openai"`).
@@ -167,6 +297,12 @@ pub struct Provider {
     pub key_url: &'static str,
     /// A sensible default model id for this provider.
     pub default_model: &'static str,
+    /// How a browser request carries the key.
+    pub auth: AuthScheme,
+    /// How a key is checked with the provider (`verify`).
+    pub check: Check,
+    /// The provider's own "bad key" answer besides HTTP 401, if it has one.
+    pub rejection: Option<Rejection>,
 }
 
 impl Provider {
@@ -205,12 +341,9 @@ impl Provider {
     /// The origin `verify` sends this provider's check to in production
     /// (for a Content-Security-Policy `connect-src`), if it has a check.
     pub fn check_origin(&self) -> Option<String> {
-        match crate::verify::check_for(self) {
-            crate::verify::Check::Request(e) => Some(
-                e.base_url
-                    .replace("{region}", crate::verify::DEFAULT_BEDROCK_REGION),
-            ),
-            crate::verify::Check::Unsupported(_) => None,
+        match &self.check {
+            Check::Request(e) => Some(e.base_url_in(None)),
+            Check::Unsupported(_) => None,
         }
     }
 
@@ -269,6 +402,9 @@ pub static PROVIDERS: &[Provider] = &[
         ],
         key_url: "https://platform.openai.com/api-keys",
         default_model: "gpt-4o-mini",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.openai.com", "/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "anthropic",
@@ -281,6 +417,16 @@ pub static PROVIDERS: &[Provider] = &[
         ],
         key_url: "https://console.anthropic.com/settings/keys",
         default_model: "claude-sonnet-4-5",
+        auth: AuthScheme {
+            key_header: "x-api-key",
+            bearer: false,
+            fixed: &[
+                ("anthropic-version", ANTHROPIC_VERSION),
+                ("anthropic-dangerous-direct-browser-access", "true"),
+            ],
+        },
+        check: Check::Request(Endpoint::get("https://api.anthropic.com", "/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "gemini",
@@ -292,6 +438,17 @@ pub static PROVIDERS: &[Provider] = &[
         ],
         key_url: "https://aistudio.google.com/app/apikey",
         default_model: "gemini-2.5-flash",
+        auth: AuthScheme::header("x-goog-api-key"),
+        check: Check::Request(Endpoint::get(
+            "https://generativelanguage.googleapis.com",
+            "/v1beta/models",
+        )),
+        // Google says "bad key" with a 400 (INVALID_ARGUMENT), not a 401.
+        rejection: Some(Rejection {
+            first_status: 400,
+            last_status: 400,
+            sign: BodySign::Contains(&["API_KEY_INVALID", "API key not valid"]),
+        }),
     },
     Provider {
         id: "groq",
@@ -299,6 +456,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("gsk_", 50, 100, Alnum)],
         key_url: "https://console.groq.com/keys",
         default_model: "llama-3.3-70b-versatile",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.groq.com", "/openai/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "openrouter",
@@ -309,6 +469,9 @@ pub static PROVIDERS: &[Provider] = &[
         ],
         key_url: "https://openrouter.ai/settings/keys",
         default_model: "openai/gpt-4o-mini",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://openrouter.ai", "/api/v1/key")),
+        rejection: None,
     },
     Provider {
         id: "perplexity",
@@ -316,6 +479,14 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("pplx-", 40, 100, Alnum)],
         key_url: "https://www.perplexity.ai/settings/api",
         default_model: "sonar",
+        auth: AuthScheme::BEARER,
+        // No models or key endpoint: listing one's asynchronous chat jobs is
+        // authenticated and free.
+        check: Check::Request(Endpoint::get(
+            "https://api.perplexity.ai",
+            "/async/chat/completions",
+        )),
+        rejection: None,
     },
     Provider {
         id: "mistral",
@@ -323,6 +494,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("", 32, 32, Alnum)],
         key_url: "https://console.mistral.ai/api-keys",
         default_model: "mistral-small-latest",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.mistral.ai", "/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "xai",
@@ -330,6 +504,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("xai-", 60, 120, Alnum)],
         key_url: "https://console.x.ai",
         default_model: "grok-3-mini",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.x.ai", "/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "deepseek",
@@ -337,6 +514,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("sk-", 35, 35, LowerHex)],
         key_url: "https://platform.deepseek.com/api_keys",
         default_model: "deepseek-chat",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.deepseek.com", "/models")),
+        rejection: None,
     },
     Provider {
         id: "together",
@@ -344,6 +524,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("tgp_v1_", 40, 100, UrlSafe)],
         key_url: "https://api.together.ai/settings/api-keys",
         default_model: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.together.xyz", "/v1/models")),
+        rejection: None,
     },
     Provider {
         id: "fireworks",
@@ -351,6 +534,12 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("fw_", 27, 100, Alnum)],
         key_url: "https://fireworks.ai/account/api-keys",
         default_model: "accounts/fireworks/models/llama-v3p1-8b-instruct",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get(
+            "https://api.fireworks.ai",
+            "/inference/v1/models",
+        )),
+        rejection: None,
     },
     Provider {
         id: "cohere",
@@ -358,6 +547,19 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("", 40, 40, Alnum)],
         key_url: "https://dashboard.cohere.com/api-keys",
         default_model: "command-r-plus",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint {
+            method: Method::Post,
+            base_url: "https://api.cohere.com",
+            path: "/v1/check-api-key",
+            region: None,
+        }),
+        // The check endpoint answers 200 with {"valid": false} for a bad key.
+        rejection: Some(Rejection {
+            first_status: 200,
+            last_status: 299,
+            sign: BodySign::FalseMember("valid"),
+        }),
     },
     Provider {
         id: "huggingface",
@@ -365,6 +567,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("hf_", 30, 60, Letters)],
         key_url: "https://huggingface.co/settings/tokens",
         default_model: "meta-llama/Llama-3.1-8B-Instruct",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://huggingface.co", "/api/whoami-v2")),
+        rejection: None,
     },
     Provider {
         id: "bedrock",
@@ -377,6 +582,28 @@ pub static PROVIDERS: &[Provider] = &[
         ],
         key_url: "https://console.aws.amazon.com/bedrock/home#/api-keys",
         default_model: "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        // Bedrock API keys are bearer tokens.
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint {
+            method: Method::Get,
+            base_url: "https://bedrock.{region}.amazonaws.com",
+            path: "/foundation-models",
+            region: Some(DEFAULT_BEDROCK_REGION),
+        }),
+        // AWS answers 403 both for an unknown key ("Authentication failed",
+        // "security token ... is invalid") and for a live key without the
+        // bedrock:ListFoundationModels permission ("not authorized").
+        rejection: Some(Rejection {
+            first_status: 403,
+            last_status: 403,
+            sign: BodySign::Contains(&[
+                "authentication failed",
+                "invalid api key",
+                "security token included in the request is invalid",
+                "unrecognizedclient",
+                "invalid bearer token",
+            ]),
+        }),
     },
     Provider {
         id: "exa",
@@ -384,6 +611,9 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("", 36, 36, LowerUuid)],
         key_url: "https://dashboard.exa.ai/api-keys",
         default_model: "exa",
+        auth: AuthScheme::header("x-api-key"),
+        check: Check::Unsupported("every Exa request (search, contents, answer) is billed"),
+        rejection: None,
     },
     Provider {
         id: "copilotkit",
@@ -391,6 +621,11 @@ pub static PROVIDERS: &[Provider] = &[
         formats: &[KeyFormat::new("ck_pub_", 39, 39, Hex)],
         key_url: "https://cloud.copilotkit.ai",
         default_model: "default",
+        auth: AuthScheme::header("x-copilotcloud-public-api-key"),
+        check: Check::Unsupported(
+            "CopilotKit Cloud checks public keys only when a chat runs through it",
+        ),
+        rejection: None,
     },
 ];
 
@@ -446,6 +681,44 @@ mod tests {
                 assert!(f.min_len > f.prefix.len(), "{}", p.id);
             }
         }
+    }
+
+    #[test]
+    fn verify_facts_are_consistent() {
+        for p in PROVIDERS {
+            let lower = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+            assert!(lower(p.auth.key_header), "{}", p.id);
+            assert!(p.auth.fixed.iter().all(|(n, _)| lower(n)), "{}", p.id);
+            match p.check {
+                Check::Request(e) => {
+                    let host = e.base_url.strip_prefix("https://").unwrap();
+                    assert!(!host.is_empty() && !host.contains('/'), "{}", p.id);
+                    assert!(e.path.starts_with('/'), "{}", p.id);
+                    assert_eq!(e.base_url.contains("{region}"), e.region.is_some());
+                    let origin = p.check_origin().unwrap();
+                    assert!(!origin.contains('{'), "{}", p.id);
+                    assert!(origin.starts_with("https://"), "{}", p.id);
+                }
+                Check::Unsupported(why) => {
+                    assert!(!why.is_empty());
+                    assert_eq!(p.check_origin(), None);
+                    assert_eq!(p.rejection, None, "{}: nothing is sent", p.id);
+                }
+            }
+            if let Some(r) = p.rejection {
+                assert!(r.first_status <= r.last_status, "{}", p.id);
+            }
+        }
+        let bedrock = find("bedrock").unwrap();
+        assert_eq!(
+            bedrock.check_origin().as_deref(),
+            Some("https://bedrock.us-east-1.amazonaws.com")
+        );
+        assert_eq!(
+            find("openai").unwrap().check_origin().as_deref(),
+            Some("https://api.openai.com")
+        );
+        assert_eq!(find("xai").unwrap().key_label(), "an xAI key");
     }
 
     #[test]

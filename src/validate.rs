@@ -29,6 +29,18 @@ pub enum ValidationCode {
 }
 
 impl ValidationCode {
+    /// Every code, in a stable order (for documentation and tests).
+    pub const ALL: [ValidationCode; 8] = [
+        ValidationCode::Ok,
+        ValidationCode::Empty,
+        ValidationCode::UnknownProvider,
+        ValidationCode::WrongProvider,
+        ValidationCode::BadPrefix,
+        ValidationCode::TooShort,
+        ValidationCode::TooLong,
+        ValidationCode::BadChars,
+    ];
+
     /// The string form used in JavaScript.
     pub fn as_str(self) -> &'static str {
         match self {

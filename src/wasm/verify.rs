@@ -1,37 +1,122 @@
 //! The browser side of [`crate::verify`]: the exported `verify()`, the
 //! `set(..., { verify })` path, and the `authHeaders` / `withKey` methods of
-//! `Keyring`. A check is one `fetch` carrying only the auth headers, with an
-//! `AbortController` that the time limit and the caller's `signal` abort.
+//! `Keyring`. Only conversions live here: JS arguments → the core's
+//! [`check`](crate::verify::check) / [`set_verified`](crate::verify::set_verified)
+//! → a JS result or error. The HTTP exchange is `send` in `js/transport.js`
+//! (one `fetch`, one Promise per check), behind the core's [`Transport`].
 //! Provider outcomes resolve; bad arguments reject with a `KeyringError`;
 //! the caller's abort rejects with `signal.reason`, as `fetch` does.
 
 use super::api::JsKeyring;
 use super::args;
-use super::convert::to_js_value;
+use super::convert::{js_static, to_js_value};
 use super::types::VerifyOptionsArg;
 use crate::error::{Error, ErrorCode, Result};
-use crate::keyring::State;
 use crate::providers::{self, Provider};
 use crate::secret::ApiKey;
-use crate::verify::{self as check, Plan, Request, Verification, VerifyOptions};
+use crate::verify::{
+    self as core, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
+    VerifyOptions,
+};
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use std::cell::Cell;
-use std::rc::Rc;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
+use web_sys::AbortSignal;
 use zeroize::Zeroizing;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/js/transport.js")]
 extern "C" {
-    // The global functions, so the same code runs in windows, workers and Node.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> std::result::Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout, catch)]
-    fn set_timeout(handler: &Function, ms: f64) -> std::result::Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = clearTimeout, catch)]
-    fn clear_timeout(id: &JsValue) -> std::result::Result<(), JsValue>;
+    /// `js/transport.js`: one `fetch(url, { method, headers })` with
+    /// `credentials: "omit"`, `referrerPolicy: "no-referrer"` and
+    /// `redirect: "error"` (a redirect is no answer: the key is never sent
+    /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
+    /// body is read (its first 16384 characters, [`core::MAX_BODY_INSPECTED`])
+    /// only when `body_from <= status <= body_to`, and otherwise its download
+    /// stopped. Resolves to a [`Reply`]; rejects only with `signal.reason`
+    /// when the caller aborts (also when already aborted: nothing is sent).
+    #[wasm_bindgen(js_name = send)]
+    fn js_send(
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        body_from: u16,
+        body_to: u16,
+        timeout_ms: u32,
+        signal: Option<&AbortSignal>,
+    ) -> Promise;
+
+    /// `{ s, b }`: the status (0: no answer, -1: timed out) and the body
+    /// text when it was asked for.
+    type Reply;
+    #[wasm_bindgen(method, getter)]
+    fn s(this: &Reply) -> i32;
+    #[wasm_bindgen(method, getter)]
+    fn b(this: &Reply) -> Option<String>;
+}
+
+/// The browser [`Transport`]: `js/transport.js` with the caller's signal.
+/// When the signal aborts a check, its reason is kept for the rejection.
+struct Fetch {
+    signal: Option<AbortSignal>,
+    reason: RefCell<JsValue>,
+}
+
+impl Fetch {
+    fn new(signal: Option<AbortSignal>) -> Fetch {
+        Fetch {
+            signal,
+            reason: RefCell::new(JsValue::UNDEFINED),
+        }
+    }
+
+    /// What the Promise rejects with: a `KeyringError`, or the abort reason.
+    fn rejection(&self, e: VerifyError) -> JsValue {
+        match e {
+            VerifyError::Refused(e) => e.into(),
+            VerifyError::Rejected(v) => rejected(&v),
+            VerifyError::Aborted => self.reason.take(),
+        }
+    }
+}
+
+impl Transport for Fetch {
+    fn send<'a>(&'a self, req: &'a Request) -> SendFuture<'a> {
+        Box::pin(async move {
+            let Ok(headers) = headers_object(&req.headers) else {
+                return Answer::NoAnswer;
+            };
+            let (from, to) = req.body_statuses.unwrap_or((1, 0));
+            let reply = js_send(
+                &req.url,
+                req.method.as_str(),
+                &headers,
+                from,
+                to,
+                req.timeout_ms,
+                self.signal.as_ref(),
+            );
+            match JsFuture::from(reply).await {
+                Ok(v) => {
+                    let reply: Reply = v.unchecked_into();
+                    let s = reply.s();
+                    match u16::try_from(s) {
+                        _ if s == -1 => Answer::TimedOut,
+                        Ok(status @ 1..) => Answer::Response {
+                            status,
+                            body: reply.b(),
+                        },
+                        _ => Answer::NoAnswer,
+                    }
+                }
+                Err(reason) => {
+                    self.reason.replace(reason);
+                    Answer::Aborted
+                }
+            }
+        })
+    }
 }
 
 /// The checked options of one check: the core's, plus the caller's signal.
@@ -51,7 +136,7 @@ fn check_args(v: &JsValue, what: &str) -> Result<CheckArgs> {
         &args::get(&obj, "timeoutMs")?,
         "timeoutMs",
         1,
-        u64::from(check::MAX_TIMEOUT_MS),
+        u64::from(core::MAX_TIMEOUT_MS),
     )?;
     let signal = args::get(&obj, "signal")?;
     let signal = if signal.is_undefined() || signal.is_null() {
@@ -78,13 +163,10 @@ pub(super) fn requested(options: &JsValue) -> Option<Result<CheckArgs>> {
     if !options.is_object() || Array::is_array(options) || options.is_function() {
         return None;
     }
-    let v = match Reflect::get(options, &JsValue::from_str("verify")) {
-        Ok(v) => v,
-        Err(_) => {
-            return Some(Err(Error::invalid_argument(
-                "Option verify could not be read.",
-            )))
-        }
+    let Ok(v) = Reflect::get(options, &js_static("verify")) else {
+        return Some(Err(Error::invalid_argument(
+            "Option verify could not be read.",
+        )));
     };
     match v.as_bool() {
         _ if v.is_undefined() || v.is_null() => None,
@@ -112,134 +194,18 @@ pub fn verify(
     options: Option<VerifyOptionsArg>,
 ) -> Promise {
     let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-    let prepared = (|| -> Result<(Plan, Option<AbortSignal>)> {
+    let prepared = (|| -> Result<_> {
         let provider = args::string(&provider, "provider")?;
         let key = Zeroizing::new(args::string(&key, "key")?);
-        let a = check_args(&options, "verify() options")?;
-        Ok((check::plan(&provider, &key, &a.opts)?, a.signal))
+        Ok((provider, key, check_args(&options, "verify() options")?))
     })();
-    match prepared {
-        Err(e) => Promise::reject(&JsValue::from(e)),
-        Ok((plan, signal)) => future_to_promise(async move {
-            let verification = run(plan, signal).await?;
-            to_js_value(&verification)
-        }),
-    }
-}
-
-/// Runs a planned check. `Err` only when the caller's signal aborted it (the
-/// signal's reason); every other outcome is a [`Verification`].
-async fn run(
-    plan: Plan,
-    caller: Option<AbortSignal>,
-) -> std::result::Result<Verification, JsValue> {
-    let req = match plan {
-        Plan::Done(v) => return Ok(v),
-        Plan::Send(req) => req,
-    };
-    if let Some(s) = caller.as_ref().filter(|s| s.aborted()) {
-        return Err(s.reason());
-    }
-    let p = req.provider;
-    let Ok(controller) = AbortController::new() else {
-        return Ok(check::network_error(p));
-    };
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = Timer::start(req.timeout_ms, &controller, timed_out.clone());
-    let link = caller.as_ref().map(|s| Link::new(s, &controller));
-    let answer = exchange(&req, &controller.signal()).await;
-    // Stops the download of a body that was not needed, and the timer.
-    controller.abort();
-    drop((timer, link));
-    match answer {
-        Some(v) => Ok(v),
-        None => match caller.filter(|s| s.aborted()) {
-            Some(s) => Err(s.reason()),
-            None if timed_out.get() => Ok(check::timed_out(p, req.timeout_ms)),
-            None => Ok(check::network_error(p)),
-        },
-    }
-}
-
-/// Sends the request and reads the answer; `None` when none arrived (a
-/// network failure, a CORS refusal, or an abort).
-async fn exchange(req: &Request, signal: &AbortSignal) -> Option<Verification> {
-    let headers = Headers::new().ok()?;
-    for (name, value) in req.headers.iter() {
-        headers.append(name, value).ok()?;
-    }
-    let init = RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_headers(&headers);
-    init.set_signal(Some(signal));
-    let response = JsFuture::from(global_fetch(&req.url, &init).ok()?)
-        .await
-        .ok()?
-        .dyn_into::<Response>()
-        .ok()?;
-    let status = response.status();
-    if status == 0 {
-        return None; // an opaque response says nothing
-    }
-    let body = if check::needs_body(req.provider, status) {
-        let text = JsFuture::from(response.text().ok()?).await.ok()?;
-        Some(text.as_string()?)
-    } else {
-        None
-    };
-    Some(check::classify(req.provider, status, body.as_deref()))
-}
-
-/// The time limit: aborts the controller and notes it. Cleared on drop.
-struct Timer {
-    id: Option<JsValue>,
-    _tick: Closure<dyn FnMut()>,
-}
-
-impl Timer {
-    fn start(ms: u32, controller: &AbortController, fired: Rc<Cell<bool>>) -> Timer {
-        let controller = controller.clone();
-        let tick = Closure::<dyn FnMut()>::new(move || {
-            fired.set(true);
-            controller.abort();
-        });
-        let id = set_timeout(tick.as_ref().unchecked_ref(), f64::from(ms)).ok();
-        Timer { id, _tick: tick }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
-            let _ = clear_timeout(&id);
-        }
-    }
-}
-
-/// Forwards the caller's abort to the controller. Removed on drop.
-struct Link {
-    signal: AbortSignal,
-    on_abort: Closure<dyn FnMut()>,
-}
-
-impl Link {
-    fn new(signal: &AbortSignal, controller: &AbortController) -> Link {
-        let controller = controller.clone();
-        let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
-        let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        Link {
-            signal: signal.clone(),
-            on_abort,
-        }
-    }
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", self.on_abort.as_ref().unchecked_ref());
-    }
+    future_to_promise(async move {
+        let (provider, key, a) = prepared?;
+        let fetch = Fetch::new(a.signal);
+        let v = core::check(&fetch, &provider, &key, &a.opts).await;
+        drop(key);
+        to_js_value(&v.map_err(|e| fetch.rejection(e))?)
+    })
 }
 
 /// The `KeyringError` of a key the provider rejected: code `invalid_key`,
@@ -247,16 +213,16 @@ impl Drop for Link {
 fn rejected(v: &Verification) -> JsValue {
     let err = JsValue::from(Error::new(ErrorCode::InvalidKey, v.message.clone()));
     if let Ok(details) = to_js_value(v) {
-        let _ = Reflect::set(&err, &JsValue::from_str("details"), &details);
+        let _ = Reflect::set(&err, &js_static("details"), &details);
     }
     err
 }
 
-/// `{ name: value }` of the auth headers, for JS.
-fn headers_object(p: &Provider, key: &str) -> std::result::Result<JsValue, JsValue> {
+/// `{ name: value }` of auth headers, for JS.
+fn headers_object(headers: &AuthHeaders) -> std::result::Result<JsValue, JsValue> {
     let obj = Object::new();
-    for (name, value) in check::auth_headers(p, key).iter() {
-        Reflect::set(&obj, &JsValue::from_str(name), &JsValue::from_str(value))?;
+    for (name, value) in headers.iter() {
+        Reflect::set(&obj, &js_static(name), &JsValue::from_str(value))?;
     }
     Ok(obj.into())
 }
@@ -279,7 +245,7 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         match self.stored_key(&provider)? {
             None => Ok(JsValue::UNDEFINED),
-            Some((p, key)) => headers_object(p, key.expose()),
+            Some((p, key)) => headers_object(&core::auth_headers(p, key.expose())),
         }
     }
 
@@ -303,7 +269,7 @@ impl JsKeyring {
         let Some((p, key)) = self.stored_key(&provider)? else {
             return Ok(JsValue::UNDEFINED);
         };
-        let headers = headers_object(p, key.expose())?;
+        let headers = headers_object(&core::auth_headers(p, key.expose()))?;
         let key_js = JsValue::from_str(key.expose());
         drop(key);
         // No borrow of the keyring is held here: `fn` may call back into it.
@@ -317,22 +283,21 @@ impl JsKeyring {
         &self,
         provider: &str,
     ) -> std::result::Result<Option<(&'static Provider, ApiKey)>, JsValue> {
-        let p = providers::find(provider)
-            .ok_or_else(|| JsValue::from(Error::unknown_provider(provider)))?;
+        let p = providers::find(provider).ok_or_else(|| Error::unknown_provider(provider))?;
         let key = {
             let mut core = self.core.borrow_mut();
             core.check_auto_lock();
             core.get(p.id)
         };
-        let notifier = self.notifier();
-        notifier.flush();
+        self.notifier().flush();
         Ok(key?.map(|k| (p, k)))
     }
 
-    /// `set(provider, apiKey, { verify, ... })`: checks arguments, that the
-    /// keyring is unlocked and the key's format, then the key with the
-    /// provider, then stores it unless the provider rejected it. Every error
-    /// is a rejection (the caller asked for a Promise).
+    /// `set(provider, apiKey, { verify, ... })`: the core's verify-then-store
+    /// ([`crate::verify::set_verified`]): arguments, the key's format and the
+    /// lock state are checked before anything is sent; a key the provider
+    /// rejects is not stored. Every error is a rejection (the caller asked
+    /// for a Promise).
     pub(super) fn set_verified(
         &self,
         provider: &JsValue,
@@ -344,36 +309,22 @@ impl JsKeyring {
             let a = check_args?;
             let provider = args::string(provider, "provider")?;
             let key = Zeroizing::new(args::string(api_key, "apiKey")?);
-            let opts = args::set_options(options)?;
-            let plan = check::plan(&provider, &key, &a.opts)?;
-            let mut core = self.core.borrow_mut();
-            core.check_auto_lock();
-            match core.state() {
-                State::Empty => Err(Error::no_vault()),
-                State::Locked => Err(Error::locked()),
-                State::Unlocked => Ok((provider, key, opts, plan, a.signal)),
-            }
+            Ok((provider, key, args::set_options(options)?, a))
         })();
+        let keyring = self.core.clone();
         let notifier = self.notifier();
-        notifier.flush();
-        let (provider, key, opts, plan, signal) = match prepared {
-            Ok(p) => p,
-            Err(e) => return Promise::reject(&JsValue::from(e)),
-        };
-        let core = self.core.clone();
         future_to_promise(async move {
-            let verification = run(plan, signal).await?;
-            if !verification.code.saves_key() {
-                return Err(rejected(&verification));
-            }
-            let info = core.borrow_mut().set(&provider, &key, opts);
+            let (provider, key, set, a) = prepared?;
+            let fetch = Fetch::new(a.signal);
+            let stored = core::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
             drop(key);
             notifier.flush();
+            let (info, verification) = stored.map_err(|e| fetch.rejection(e))?;
             notifier.arm_auto_lock();
-            let info = to_js_value(&info?)?;
+            let info = to_js_value(&info)?;
             Reflect::set(
                 &info,
-                &JsValue::from_str("verification"),
+                &js_static("verification"),
                 &to_js_value(&verification)?,
             )?;
             Ok(info)

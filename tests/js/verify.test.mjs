@@ -1,5 +1,6 @@
-// Issue 6: `verify`, `set(..., { verify })`, `authHeaders` and `withKey` in
-// headless Chromium, against the local provider stand-in (tests/js/standin/).
+// Checking keys with their providers: `verify`, `set(..., { verify })`,
+// `authHeaders` and `withKey` in headless Chromium, against the local
+// provider stand-in (tests/js/standin/).
 // No real provider is ever contacted: every check carries a baseUrl on
 // 127.0.0.1, and the calls without one are for providers that send nothing.
 import { test, before, after } from "node:test";
@@ -11,7 +12,7 @@ import { DEFAULT_ANSWERS } from "./standin/providers.mjs";
 
 const CHECKED = Object.keys(PROVIDERS).filter((p) => !PROVIDERS[p].unsupported);
 const UNSUPPORTED = Object.keys(PROVIDERS).filter((p) => PROVIDERS[p].unsupported);
-const NO_ANSWER = new Set(["timeout", "network_error", "cors"]);
+const NO_ANSWER = new Set(["timeout", "network_error", "cors", "redirect"]);
 const ALL_KEYS = Object.values(SAMPLE_KEYS);
 
 let server, standin, browser, page;
@@ -113,6 +114,7 @@ test("verify gives every code for every provider, sending exactly the auth heade
         assert.equal(r.url, `/${scenario}/${provider}${spec.path}`, where);
         for (const [name, value] of Object.entries(expectedHeaders)) assert.equal(r.headers[name], value, `${where}: ${name}`);
         assert.ok(!("cookie" in r.headers), where);
+        assert.ok(!("referer" in r.headers), `${where}: a Referer was sent`);
       }
     });
   }
@@ -137,6 +139,63 @@ test("the stand-in refuses an extra SDK header at the preflight, as providers do
   assert.equal(r.authOnly, 200);
   assert.deepEqual(standin.preflights.map((p) => p.refused), [true, false]);
   assert.equal(standin.requests.length, 1);
+});
+
+test("a redirect is not followed, so the key is not sent again", async () => {
+  for (const provider of ["openai", "anthropic", "gemini"]) {
+    standin.reset();
+    const key = SAMPLE_KEYS[provider];
+    const spec = PROVIDERS[provider];
+    const v = await verifyInPage(provider, key, { baseUrl: standin.baseUrl(provider, "redirect") });
+    assert.equal(v.code, "network_error", `${provider}: ${v.message}`);
+    assert.equal(v.status, undefined);
+    assert.match(v.message, /redirect/);
+    assert.deepEqual(standin.requests.map((r) => r.scenario), ["redirect"], provider);
+    assert.deepEqual(standin.requests[0].problems, []);
+
+    // The control: a plain fetch that follows the same redirect sends the
+    // key's header a second time, which the stand-in records.
+    standin.reset();
+    const followed = await page.evaluate(async ([url, method, headers]) =>
+      (await fetch(url, { method, headers })).status,
+    [standin.baseUrl(provider, "redirect") + spec.path, spec.method, spec.auth(key)]);
+    assert.equal(followed, 200);
+    const resent = standin.requests.filter((r) => r.scenario === "valid");
+    assert.equal(resent.length, 1, provider);
+    const [header] = Object.keys(spec.auth(key));
+    assert.ok(resent[0].headers[header]?.includes(key), `${provider}: the control did not re-send the key`);
+  }
+});
+
+test("no cookie and no Referer go with a check, even to the page's own origin", async () => {
+  standin.reset();
+  const own = await browser.newPage();
+  try {
+    await own.goto(`${standin.url}/page.html`);
+    const v = await own.evaluate(async ([lib, key]) => {
+      const m = await import(lib);
+      await m.default();
+      document.cookie = "session=standin-session; path=/";
+      // A same-origin path: a proxy in the app's backend would get cookies
+      // with fetch's defaults.
+      return m.verify("openai", key, { baseUrl: "/valid/openai" });
+    }, [`${server.url}/pkg/byok_keyring.js`, SAMPLE_KEYS.openai]);
+    assert.equal(v.code, "valid");
+    const sent = await own.evaluate(async () => {
+      const r = await fetch("/valid/openai/v1/models", { headers: { authorization: "Bearer x" } });
+      return r.status;
+    });
+    assert.equal(sent, 200, "the control request reached the stand-in");
+  } finally {
+    await own.close();
+  }
+  assert.equal(standin.requests.length, 2);
+  const [check, control] = standin.requests;
+  assert.equal(check.url, "/valid/openai/v1/models");
+  assert.equal(check.headers.cookie, undefined, "the check sent the page's cookie");
+  assert.equal(check.headers.referer, undefined, "the check sent a Referer");
+  assert.equal(control.headers.cookie, "session=standin-session", "the control carries the cookie");
+  assert.ok(control.headers.referer, "the control carries a Referer");
 });
 
 test("providers without a free check are unsupported and nothing is sent", async () => {
@@ -430,6 +489,9 @@ test("verify runs under Node too (the package's node entry), where no CORS appli
   assert.equal((await run("cors")).code, "valid", "CORS is a browser rule");
   assert.equal((await run("timeout", { timeoutMs: 200 })).code, "timeout");
   assert.equal((await run("network_error")).code, "network_error");
+  standin.reset();
+  assert.equal((await run("redirect")).code, "network_error", "a redirect is not followed");
+  assert.deepEqual(standin.requests.map((r) => r.scenario), ["redirect"]);
   const closed = `http://127.0.0.1:${await freePort()}/openai`;
   assert.equal((await verify("openai", SAMPLE_KEYS.openai, { baseUrl: closed })).code, "network_error");
   assert.ok(standin.requests.every((r) => r.problems.length === 0));

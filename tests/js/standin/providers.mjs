@@ -1,8 +1,8 @@
 // What each provider's key check looks like on the wire, as the stand-in
 // enforces it: method, path, the exact auth headers (and nothing else the
 // page may add), what the CORS preflight allows, and what the provider
-// answers in each scenario. Mirrors src/verify.rs and docs/VERIFY.md; the
-// two are compared by the tests, so a drift in either fails them.
+// answers in each scenario. Mirrors the provider table (src/providers.rs) and
+// docs/VERIFY.md; the tests compare them, so a drift in either fails them.
 
 /** Auth headers (lowercase names) a browser must send with `key`. */
 const bearer = (key) => ({ authorization: `Bearer ${key}` });
@@ -91,6 +91,10 @@ export const SCENARIOS = {
   timeout: "timeout",
   network_error: "network_error",
   cors: "network_error",
+  // A 307 to the same endpoint under /valid/: a client that follows it sends
+  // the key a second time (recorded as a "valid" request). verify refuses
+  // redirects, so it reports no answer.
+  redirect: "network_error",
 };
 
 /** The default answer of each scenario: [status, JSON body]. */

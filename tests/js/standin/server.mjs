@@ -16,9 +16,11 @@
 // {"valid": false}), unauthorized 401, forbidden 403, no_credit 402,
 // rate_limited 429, provider_error 500, not_found 404, timeout (never
 // answers), network_error (closes the connection), cors (refuses the
-// preflight). Requests are recorded in memory for the tests; nothing is
-// logged but method, path and status (never a header, so never a key).
-// Node's standard library only.
+// preflight), redirect (a 307 to the same endpoint under /valid/, so a
+// client that follows redirects sends the key again). GET /page.html is a
+// blank page on the stand-in's own origin, for same-origin tests. Requests
+// are recorded in memory for the tests; nothing is logged but method, path
+// and status (never a header, so never a key). Node's standard library only.
 
 import http from "node:http";
 import path from "node:path";
@@ -94,6 +96,12 @@ export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "v
     const endpoint = "/" + segments.join("/");
     const note = (status) => log?.(`${req.method} ${url.pathname} -> ${status}`);
 
+    if (url.pathname === "/page.html") {
+      note(200);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return res.end("<!doctype html><meta charset=\"utf-8\"><title>stand-in origin</title>");
+    }
+
     if (!spec || spec.unsupported || endpoint !== spec.path) {
       note(404);
       return sendJson(res, 404, { error: { message: "stand-in: no such endpoint" } }, cors);
@@ -127,6 +135,10 @@ export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "v
     req.resume();
     if (current === "network_error") { note("closed"); return req.socket.destroy(); }
     if (current === "timeout") { note("hang"); hanging.add(res); res.on("close", () => hanging.delete(res)); return; }
+    if (current === "redirect") {
+      note(307);
+      return res.writeHead(307, { ...cors, location: `/valid/${provider}${endpoint}` }).end();
+    }
     // "cors": a provider that does not allow web pages. Only clients that
     // skip CORS (Node, a server) get here; they get a normal answer.
     const headers = current === "cors" ? {} : { ...cors };

@@ -1,0 +1,86 @@
+//! Verify-then-store: `kr.set(provider, key, { verify })`. Everything that
+//! can refuse the key without asking the provider is checked first, so a
+//! refused call sends nothing; then the provider is asked; then the key is
+//! stored unless the provider rejected it.
+
+use super::{plan, send_plan, Transport, Verification, VerifyError, VerifyOptions};
+use crate::error::{Error, Result};
+use crate::keyring::{KeyInfo, Keyring, SetOptions, State};
+use crate::limits::{MAX_EXPIRES_IN_MS, MAX_MODEL_LEN};
+use std::cell::RefCell;
+
+/// Checks `key` with `provider` through `transport`, then stores it in
+/// `keyring` with `set`. Returns the stored key's [`KeyInfo`] and the
+/// [`Verification`].
+///
+/// - Refused before anything is sent ([`VerifyError::Refused`]): an unknown
+///   provider, a key failing the offline format check (`invalid_key` with
+///   the validation), a bad option (of the check or of `set`), no vault
+///   (`no_vault`), a locked keyring (`locked`).
+/// - The provider rejected the key (`invalid_key`):
+///   [`VerifyError::Rejected`] with the verification; nothing is stored.
+/// - The caller aborted: [`VerifyError::Aborted`]; nothing is stored.
+/// - Every other outcome (`valid`, `forbidden`, `rate_limited`, and the
+///   unverified `provider_error`, `network_error`, `timeout`,
+///   `unsupported`) stores the key and returns the verification.
+///
+/// No borrow of `keyring` is held while the request is out, so the page may
+/// use the keyring meanwhile; if it was locked in the meantime, the store
+/// fails with `locked`.
+pub async fn set_verified(
+    keyring: &RefCell<Keyring>,
+    transport: &dyn Transport,
+    provider: &str,
+    key: &str,
+    set: SetOptions,
+    opts: &VerifyOptions,
+) -> std::result::Result<(KeyInfo, Verification), VerifyError> {
+    let plan = plan(provider, key, opts)?;
+    check_set_options(&set)?;
+    {
+        let mut kr = borrow(keyring)?;
+        kr.check_auto_lock();
+        match kr.state() {
+            State::Empty => return Err(Error::no_vault().into()),
+            State::Locked => return Err(Error::locked().into()),
+            State::Unlocked => {}
+        }
+    }
+    let verification = send_plan(transport, plan).await?;
+    if !verification.code.saves_key() {
+        return Err(VerifyError::Rejected(verification));
+    }
+    let info = borrow(keyring)?.set(provider, key, set)?;
+    Ok((info, verification))
+}
+
+fn borrow(keyring: &RefCell<Keyring>) -> Result<std::cell::RefMut<'_, Keyring>> {
+    keyring
+        .try_borrow_mut()
+        .map_err(|_| Error::invalid_argument("The keyring is busy; try again."))
+}
+
+/// The option checks of [`Keyring::set`], made before the request so that a
+/// bad option sends nothing. `tests/verify_flow.rs` checks that both refuse
+/// the same options.
+fn check_set_options(set: &SetOptions) -> Result<()> {
+    if set
+        .model
+        .as_ref()
+        .is_some_and(|m| m.len() > MAX_MODEL_LEN || m.chars().any(char::is_control))
+    {
+        // The number is MAX_MODEL_LEN.
+        return Err(Error::invalid_argument(
+            "model must be at most 256 bytes without control characters.",
+        ));
+    }
+    if set
+        .expires_in_ms
+        .is_some_and(|ms| ms == 0 || ms > MAX_EXPIRES_IN_MS)
+    {
+        return Err(Error::invalid_argument(
+            "expiresInMs must be a positive number of milliseconds, at most ten years.",
+        ));
+    }
+    Ok(())
+}
