@@ -2,8 +2,8 @@
 //! should the platform charge for it? Pure functions of the keyring's state,
 //! plus per-provider usage counters for analytics.
 
+use litemap::LiteMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Who pays for a call to a provider (`kr.source(provider)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -70,7 +70,7 @@ pub struct Usage {
 }
 
 /// Usage counters per provider id, kept in memory for the page's life.
-pub type UsageTable = BTreeMap<&'static str, Usage>;
+pub type UsageTable = LiteMap<&'static str, Usage>;
 
 #[cfg(test)]
 mod tests {

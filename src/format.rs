@@ -13,8 +13,11 @@ pub use crate::limits::{
 use crate::limits::{MAX_MASKED_CHARS, MAX_MODEL_LEN};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use litemap::LiteMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
+
+/// Records by provider id, in id order (at most one per provider).
+pub type Records = LiteMap<String, Record>;
 
 /// The format version this crate writes and reads.
 pub const VERSION: u32 = 1;
@@ -95,7 +98,7 @@ pub struct Vault {
     /// AES-GCM of the empty plaintext; opens only with the right passphrase.
     pub check: Sealed,
     /// Records by provider id, in id order.
-    pub records: BTreeMap<String, Record>,
+    pub records: Records,
 }
 
 // ---- the JSON shape (docs/FORMAT.md), as written ----
@@ -110,7 +113,7 @@ struct VaultJson<'a> {
 
 /// The records as a JSON object, in provider-id order, written straight
 /// from the vault's map.
-struct RecordsJson<'a>(&'a BTreeMap<String, Record>);
+struct RecordsJson<'a>(&'a Records);
 
 impl Serialize for RecordsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -278,7 +281,7 @@ impl Vault {
             return Err(FormatError::NotAVault);
         }
         let check = parse_sealed(&check, "check")?;
-        let mut records = BTreeMap::new();
+        let mut records = Records::new();
         if let Some(list) = optional(&root, "records") {
             for provider in list.member_names().ok_or(FormatError::NotAVault)? {
                 if crate::providers::find(&provider).is_none() {

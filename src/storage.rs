@@ -3,8 +3,8 @@
 //! lives in the wasm layer, `src/wasm/browser_storage.rs`.
 
 use crate::error::{Error, ErrorCode};
+use litemap::LiteMap;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A string key/value store with the semantics of Web Storage: each write
@@ -24,7 +24,7 @@ pub trait Storage {
 /// size, to exercise quota failures.
 #[derive(Clone, Default)]
 pub struct MemoryStorage {
-    items: Rc<RefCell<BTreeMap<String, String>>>,
+    items: Rc<RefCell<LiteMap<String, String>>>,
     quota: Option<usize>,
 }
 

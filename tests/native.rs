@@ -695,7 +695,7 @@ fn usage_counts_byok_and_platform_calls() {
         .unwrap();
     let usage = f.kr.borrow().usage().clone();
     assert_eq!(
-        usage["openai"],
+        *usage.get("openai").unwrap(),
         byok_keyring::Usage {
             byok: 2,
             platform: 2

@@ -94,7 +94,7 @@ fn vault() -> impl Strategy<Value = Vault> {
         .prop_map(|(salt, iterations, check, records)| Vault {
             kdf: KdfParams { salt, iterations },
             check,
-            records,
+            records: records.into_iter().collect(),
         })
 }
 

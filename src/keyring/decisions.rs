@@ -6,7 +6,6 @@ use super::Keyring;
 use crate::credits::{Source, Usage};
 use crate::error::Result;
 use crate::providers;
-use std::collections::BTreeMap;
 
 /// The credit decision's inputs at one moment: enough to answer
 /// `isByok(provider)` at any later time until the keyring's
@@ -130,7 +129,12 @@ impl Keyring {
     pub fn record_usage(&mut self, provider: &str, feature: Option<&str>) -> Result<()> {
         let p = Self::provider(provider)?;
         let deduct = self.should_deduct_credits(p.id, feature);
-        let u = self.usage.entry(p.id).or_default();
+        if self.usage.get(p.id).is_none() {
+            self.usage.insert(p.id, Usage::default());
+        }
+        let Some(u) = self.usage.get_mut(p.id) else {
+            return Ok(());
+        };
         if deduct {
             u.platform += 1;
         } else {
@@ -140,7 +144,7 @@ impl Keyring {
     }
 
     /// Usage counted by [`Keyring::record_usage`] since construction.
-    pub fn usage(&self) -> &BTreeMap<&'static str, Usage> {
+    pub fn usage(&self) -> &crate::credits::UsageTable {
         &self.usage
     }
 }

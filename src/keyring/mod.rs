@@ -32,7 +32,6 @@ use crate::providers;
 use crate::secret::ApiKey;
 use crate::storage::Storage;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use tab_sync::RecentWrite;
 
 /// A source of the current time in milliseconds since the Unix epoch.
@@ -156,7 +155,7 @@ struct Session {
     params: KdfParams,
     /// Keys decrypted by `get`, so the next `get` skips AES-GCM. Holding them
     /// exposes nothing the derived key above does not already open.
-    plain: BTreeMap<&'static str, ApiKey>,
+    plain: litemap::LiteMap<&'static str, ApiKey>,
 }
 
 impl Session {
@@ -164,7 +163,7 @@ impl Session {
         Session {
             key,
             params,
-            plain: BTreeMap::new(),
+            plain: litemap::LiteMap::new(),
         }
     }
 }

@@ -10,7 +10,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, KdfParams, Record, Vault};
 use crate::limits::{FIRST_DELAY_MS, FREE_ATTEMPTS, MAX_DELAY_MS, MAX_PASSPHRASE_LEN};
 use crate::secret::Passphrase;
-use std::collections::BTreeMap;
 
 /// A prepared derivation: which parameters to derive with.
 #[derive(Clone, Debug)]
@@ -79,7 +78,7 @@ impl Keyring {
         let vault = Vault {
             check: self.seal_check(&key)?,
             kdf: pending.params.clone(),
-            records: BTreeMap::new(),
+            records: format::Records::new(),
         };
         self.write(vault)?;
         self.start_session(Session::new(key, pending.params));
@@ -229,7 +228,7 @@ impl Keyring {
         let ns = self.opts.namespace.clone();
         let old = self.session()?;
         let vault = self.vault()?;
-        let mut records = BTreeMap::new();
+        let mut records = format::Records::new();
         for (provider, r) in &vault.records {
             let aad = format::record_aad(&ns, provider);
             let plain =
