@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{self, Provider};
 use crate::secret::ApiKey;
 use crate::verify::{
-    self as core, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
+    self as rules, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
     VerifyOptions,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -32,7 +32,7 @@ extern "C" {
     /// `credentials: "omit"`, `referrerPolicy: "no-referrer"` and
     /// `redirect: "error"` (a redirect is no answer: the key is never sent
     /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
-    /// body is read (its first 16384 characters, [`core::MAX_BODY_INSPECTED`])
+    /// body is read (its first 16384 characters, [`rules::MAX_BODY_INSPECTED`])
     /// only when `body_from <= status <= body_to`, and otherwise its download
     /// stopped. Resolves to a [`Reply`]; rejects only with `signal.reason`
     /// when the caller aborts (also when already aborted: nothing is sent).
@@ -136,7 +136,7 @@ fn check_args(v: &JsValue, what: &str) -> Result<CheckArgs> {
         &args::get(&obj, "timeoutMs")?,
         "timeoutMs",
         1,
-        u64::from(core::MAX_TIMEOUT_MS),
+        u64::from(rules::MAX_TIMEOUT_MS),
     )?;
     let signal = args::get(&obj, "signal")?;
     let signal = if signal.is_undefined() || signal.is_null() {
@@ -202,7 +202,7 @@ pub fn verify(
     future_to_promise(async move {
         let (provider, key, a) = prepared?;
         let fetch = Fetch::new(a.signal);
-        let v = core::check(&fetch, &provider, &key, &a.opts).await;
+        let v = rules::check(&fetch, &provider, &key, &a.opts).await;
         drop(key);
         to_js_value(&v.map_err(|e| fetch.rejection(e))?)
     })
@@ -245,7 +245,7 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         match self.stored_key(&provider)? {
             None => Ok(JsValue::UNDEFINED),
-            Some((p, key)) => headers_object(&core::auth_headers(p, key.expose())),
+            Some((p, key)) => headers_object(&rules::auth_headers(p, key.expose())),
         }
     }
 
@@ -269,7 +269,7 @@ impl JsKeyring {
         let Some((p, key)) = self.stored_key(&provider)? else {
             return Ok(JsValue::UNDEFINED);
         };
-        let headers = headers_object(&core::auth_headers(p, key.expose()))?;
+        let headers = headers_object(&rules::auth_headers(p, key.expose()))?;
         let key_js = JsValue::from_str(key.expose());
         drop(key);
         // No borrow of the keyring is held here: `fn` may call back into it.
@@ -316,7 +316,7 @@ impl JsKeyring {
         future_to_promise(async move {
             let (provider, key, set, a) = prepared?;
             let fetch = Fetch::new(a.signal);
-            let stored = core::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
+            let stored = rules::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
             drop(key);
             notifier.flush();
             let (info, verification) = stored.map_err(|e| fetch.rejection(e))?;
