@@ -34,8 +34,10 @@ extern "C" {
     /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
     /// body is read (its first 16384 characters, [`rules::MAX_BODY_INSPECTED`])
     /// only when `body_from <= status <= body_to`, and otherwise its download
-    /// stopped. Resolves to a [`Reply`]; rejects only with `signal.reason`
-    /// when the caller aborts (also when already aborted: nothing is sent).
+    /// stopped. Resolves to `{ s, b }`: `s` the status (0: no answer, -1:
+    /// timed out), `b` the body text when it was asked for. Rejects only with
+    /// `signal.reason` when the caller aborts (also when already aborted:
+    /// nothing is sent).
     #[wasm_bindgen(js_name = send)]
     fn js_send(
         url: &str,
@@ -46,14 +48,6 @@ extern "C" {
         timeout_ms: u32,
         signal: Option<&AbortSignal>,
     ) -> Promise;
-
-    /// `{ s, b }`: the status (0: no answer, -1: timed out) and the body
-    /// text when it was asked for.
-    type Reply;
-    #[wasm_bindgen(method, getter)]
-    fn s(this: &Reply) -> i32;
-    #[wasm_bindgen(method, getter)]
-    fn b(this: &Reply) -> Option<String>;
 }
 
 /// The browser [`Transport`]: `js/transport.js` with the caller's signal.
@@ -98,14 +92,13 @@ impl Transport for Fetch {
                 self.signal.as_ref(),
             );
             match JsFuture::from(reply).await {
-                Ok(v) => {
-                    let reply: Reply = v.unchecked_into();
-                    let s = reply.s();
-                    match u16::try_from(s) {
-                        _ if s == -1 => Answer::TimedOut,
-                        Ok(status @ 1..) => Answer::Response {
-                            status,
-                            body: reply.b(),
+                Ok(reply) => {
+                    let field = |name| Reflect::get(&reply, &js_static(name)).unwrap_or_default();
+                    match field("s").as_f64() {
+                        Some(-1.0) => Answer::TimedOut,
+                        Some(s) if (1.0..=599.0).contains(&s) => Answer::Response {
+                            status: s as u16,
+                            body: field("b").as_string(),
                         },
                         _ => Answer::NoAnswer,
                     }
