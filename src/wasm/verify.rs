@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{self, Provider};
 use crate::secret::ApiKey;
 use crate::verify::{
-    self as core, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
+    self as rules, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
     VerifyOptions,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -32,10 +32,12 @@ extern "C" {
     /// `credentials: "omit"`, `referrerPolicy: "no-referrer"` and
     /// `redirect: "error"` (a redirect is no answer: the key is never sent
     /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
-    /// body is read (its first 16384 characters, [`core::MAX_BODY_INSPECTED`])
+    /// body is read (its first 16384 characters, [`rules::MAX_BODY_INSPECTED`])
     /// only when `body_from <= status <= body_to`, and otherwise its download
-    /// stopped. Resolves to a [`Reply`]; rejects only with `signal.reason`
-    /// when the caller aborts (also when already aborted: nothing is sent).
+    /// stopped. Resolves to `{ s, b }`: `s` the status (0: no answer, -1:
+    /// timed out), `b` the body text when it was asked for. Rejects only with
+    /// `signal.reason` when the caller aborts (also when already aborted:
+    /// nothing is sent).
     #[wasm_bindgen(js_name = send)]
     fn js_send(
         url: &str,
@@ -46,14 +48,6 @@ extern "C" {
         timeout_ms: u32,
         signal: Option<&AbortSignal>,
     ) -> Promise;
-
-    /// `{ s, b }`: the status (0: no answer, -1: timed out) and the body
-    /// text when it was asked for.
-    type Reply;
-    #[wasm_bindgen(method, getter)]
-    fn s(this: &Reply) -> i32;
-    #[wasm_bindgen(method, getter)]
-    fn b(this: &Reply) -> Option<String>;
 }
 
 /// The browser [`Transport`]: `js/transport.js` with the caller's signal.
@@ -98,14 +92,13 @@ impl Transport for Fetch {
                 self.signal.as_ref(),
             );
             match JsFuture::from(reply).await {
-                Ok(v) => {
-                    let reply: Reply = v.unchecked_into();
-                    let s = reply.s();
-                    match u16::try_from(s) {
-                        _ if s == -1 => Answer::TimedOut,
-                        Ok(status @ 1..) => Answer::Response {
-                            status,
-                            body: reply.b(),
+                Ok(reply) => {
+                    let field = |name| Reflect::get(&reply, &js_static(name)).unwrap_or_default();
+                    match field("s").as_f64() {
+                        Some(-1.0) => Answer::TimedOut,
+                        Some(s) if (1.0..=599.0).contains(&s) => Answer::Response {
+                            status: s as u16,
+                            body: field("b").as_string(),
                         },
                         _ => Answer::NoAnswer,
                     }
@@ -136,7 +129,7 @@ fn check_args(v: &JsValue, what: &str) -> Result<CheckArgs> {
         &args::get(&obj, "timeoutMs")?,
         "timeoutMs",
         1,
-        u64::from(core::MAX_TIMEOUT_MS),
+        u64::from(rules::MAX_TIMEOUT_MS),
     )?;
     let signal = args::get(&obj, "signal")?;
     let signal = if signal.is_undefined() || signal.is_null() {
@@ -202,7 +195,7 @@ pub fn verify(
     future_to_promise(async move {
         let (provider, key, a) = prepared?;
         let fetch = Fetch::new(a.signal);
-        let v = core::check(&fetch, &provider, &key, &a.opts).await;
+        let v = rules::check(&fetch, &provider, &key, &a.opts).await;
         drop(key);
         to_js_value(&v.map_err(|e| fetch.rejection(e))?)
     })
@@ -245,7 +238,7 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         match self.stored_key(&provider)? {
             None => Ok(JsValue::UNDEFINED),
-            Some((p, key)) => headers_object(&core::auth_headers(p, key.expose())),
+            Some((p, key)) => headers_object(&rules::auth_headers(p, key.expose())),
         }
     }
 
@@ -269,7 +262,7 @@ impl JsKeyring {
         let Some((p, key)) = self.stored_key(&provider)? else {
             return Ok(JsValue::UNDEFINED);
         };
-        let headers = headers_object(&core::auth_headers(p, key.expose()))?;
+        let headers = headers_object(&rules::auth_headers(p, key.expose()))?;
         let key_js = JsValue::from_str(key.expose());
         drop(key);
         // No borrow of the keyring is held here: `fn` may call back into it.
@@ -316,7 +309,7 @@ impl JsKeyring {
         future_to_promise(async move {
             let (provider, key, set, a) = prepared?;
             let fetch = Fetch::new(a.signal);
-            let stored = core::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
+            let stored = rules::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
             drop(key);
             notifier.flush();
             let (info, verification) = stored.map_err(|e| fetch.rejection(e))?;
