@@ -11,8 +11,7 @@ pub use crate::limits::{
     DEFAULT_ITERATIONS, MAX_ITERATIONS, MAX_RECORD_CIPHERTEXT, MAX_VAULT_BYTES, MIN_ITERATIONS,
 };
 use crate::limits::{MAX_MASKED_CHARS, MAX_MODEL_LEN};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
+use base64ct::{Base64 as B64, Encoding};
 use litemap::LiteMap;
 use serde::Serialize;
 
@@ -305,7 +304,7 @@ impl Vault {
             kdf: KdfJson {
                 name: KDF_NAME,
                 iterations: u64::from(self.kdf.iterations),
-                salt: B64.encode(self.kdf.salt),
+                salt: B64::encode_string(&self.kdf.salt),
             },
             check: encode_sealed(&self.check),
             records: RecordsJson(&self.records),
@@ -315,7 +314,7 @@ impl Vault {
 }
 
 fn decode_fixed<const N: usize>(text: &str, field: &'static str) -> Result<[u8; N], FormatError> {
-    let bytes = B64.decode(text).map_err(|_| FormatError::BadField(field))?;
+    let bytes = B64::decode_vec(text).map_err(|_| FormatError::BadField(field))?;
     bytes.try_into().map_err(|_| FormatError::BadField(field))
 }
 
@@ -324,7 +323,7 @@ fn decode_sealed(nonce: &str, ct: &str, field: &'static str) -> Result<Sealed, F
     if ct.len() > MAX_RECORD_CIPHERTEXT * 4 / 3 + 4 {
         return Err(FormatError::BadField(field));
     }
-    let ciphertext = B64.decode(ct).map_err(|_| FormatError::BadField(field))?;
+    let ciphertext = B64::decode_vec(ct).map_err(|_| FormatError::BadField(field))?;
     if ciphertext.len() < TAG_LEN {
         return Err(FormatError::BadField(field));
     }
@@ -333,8 +332,8 @@ fn decode_sealed(nonce: &str, ct: &str, field: &'static str) -> Result<Sealed, F
 
 fn encode_sealed(s: &Sealed) -> SealedJson {
     SealedJson {
-        nonce: B64.encode(s.nonce),
-        ct: B64.encode(&s.ciphertext),
+        nonce: B64::encode_string(&s.nonce),
+        ct: B64::encode_string(&s.ciphertext),
     }
 }
 
