@@ -645,16 +645,6 @@ pub fn all_info() -> Vec<ProviderInfo> {
     PROVIDERS.iter().map(Provider::info).collect()
 }
 
-/// The longest accepted key of any provider. Longer input is refused before
-/// any further work, so a pasted 10 MB string costs one length check.
-pub fn longest_key() -> usize {
-    PROVIDERS
-        .iter()
-        .flat_map(|p| p.formats.iter().map(|f| f.max_len))
-        .max()
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
