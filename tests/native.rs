@@ -679,6 +679,95 @@ fn policy_opts(only: &[&str], providers: &[&str]) -> Options {
     o
 }
 
+/// Features that are not exactly a configured one (`deep-analysis`,
+/// `fix-code`): prefixes down to the empty string, extensions, case and
+/// whitespace variants, pieces.
+const NEAR_MISSES: [&str; 16] = [
+    "",
+    "d",
+    "deep",
+    "deep-",
+    "deep-analysi",
+    "deep-analysis-v2",
+    "deep-analysiss",
+    "deep-analysis ",
+    " deep-analysis",
+    "Deep-Analysis",
+    "DEEP-ANALYSIS",
+    "deep_analysis",
+    "analysis",
+    "fix",
+    "fix-code-review",
+    "FIX-CODE",
+];
+
+#[test]
+fn platform_only_features_match_exactly_in_the_credit_decision() {
+    let f = created(policy_opts(&["deep-analysis", "fix-code"], &["openai"]));
+    let kr = &f.kr;
+    kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    assert!(kr.borrow().is_byok("openai"));
+    for feature in ["deep-analysis", "fix-code"] {
+        assert!(
+            kr.borrow().should_deduct_credits("openai", Some(feature)),
+            "{feature:?} is platform-only"
+        );
+    }
+    assert!(!kr.borrow().should_deduct_credits("openai", None));
+    for feature in NEAR_MISSES {
+        assert!(
+            !kr.borrow().should_deduct_credits("openai", Some(feature)),
+            "{feature:?} is not configured, yet a call on the user's key is charged"
+        );
+        // Without a user key the platform pays whatever the feature.
+        assert!(kr.borrow().should_deduct_credits("groq", Some(feature)));
+    }
+    // The configured list itself only holds non-empty names.
+    let err = Keyring::new(
+        policy_opts(&["deep-analysis", ""], &[]),
+        Box::new(MemoryStorage::new()),
+        Box::new(|| 0),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn platform_only_features_match_exactly_in_usage_counts() {
+    let f = created(policy_opts(&["deep-analysis", "fix-code"], &["openai"]));
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    for feature in NEAR_MISSES {
+        f.kr.borrow_mut()
+            .record_usage("openai", Some(feature))
+            .unwrap();
+    }
+    f.kr.borrow_mut().record_usage("openai", None).unwrap();
+    assert_eq!(
+        *f.kr.borrow().usage().get("openai").unwrap(),
+        byok_keyring::Usage {
+            byok: NEAR_MISSES.len() as u64 + 1,
+            platform: 0
+        },
+        "a feature that is not exactly configured was counted as a platform call"
+    );
+    for feature in ["deep-analysis", "fix-code"] {
+        f.kr.borrow_mut()
+            .record_usage("openai", Some(feature))
+            .unwrap();
+    }
+    assert_eq!(
+        *f.kr.borrow().usage().get("openai").unwrap(),
+        byok_keyring::Usage {
+            byok: NEAR_MISSES.len() as u64 + 1,
+            platform: 2
+        }
+    );
+}
+
 #[test]
 fn usage_counts_byok_and_platform_calls() {
     let f = created(policy_opts(&["deep-analysis"], &["openai"]));
