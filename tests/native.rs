@@ -916,35 +916,198 @@ fn unlock_upgrades_a_vault_with_fewer_iterations() {
     );
 }
 
+/// A stand-in for PBKDF2 where only what reaches storage is under test: a
+/// hash of (iterations, salt, passphrase), so a vault "upgraded" to ten times
+/// the iterations costs nothing to derive. Vaults made with it open only with
+/// it.
+struct CheapKdf;
+
+impl byok_keyring::kdf::Kdf for CheapKdf {
+    fn backend(&self) -> &'static str {
+        "cheap"
+    }
+    fn derive<'a>(
+        &'a self,
+        passphrase: &'a byok_keyring::Passphrase,
+        params: &'a format::KdfParams,
+    ) -> byok_keyring::kdf::DeriveFuture<'a> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(params.iterations.to_be_bytes());
+        h.update(params.salt);
+        h.update(passphrase.as_bytes());
+        let key = byok_keyring::crypto::DerivedKey::from_bytes(h.finalize().into());
+        Box::pin(std::future::ready(Ok(key)))
+    }
+}
+
+/// A copy of `from` whose quota is exactly what it holds: any write that
+/// makes the total one byte larger is refused.
+fn exactly_full(from: &MemoryStorage) -> MemoryStorage {
+    use byok_keyring::Storage;
+    let items = from.dump();
+    let total = items.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let full = MemoryStorage::with_quota(total);
+    for (k, v) in &items {
+        full.write(k, v).unwrap();
+    }
+    assert_eq!(full.dump(), items);
+    full
+}
+
+/// Runs `op`, which must be refused with `storage_full`, and checks that it
+/// changed nothing: storage byte-for-byte as it was right before (alice's
+/// Groq key, bob's vault), the same `list()`, the Groq key still usable, no
+/// change event.
+fn assert_refused_as_full<T: std::fmt::Debug>(
+    f: &Fixture,
+    groq: &str,
+    what: &str,
+    op: impl FnOnce() -> byok_keyring::Result<T>,
+) {
+    let before = f.storage.dump();
+    let list_before = f.kr.borrow().list().unwrap();
+    f.kr.borrow_mut().take_events();
+    let err = op().expect_err(what);
+    assert_eq!(err.code(), ErrorCode::StorageFull, "{what}: {err:?}");
+    assert_eq!(f.storage.dump(), before, "{what}: storage changed");
+    assert_eq!(f.kr.borrow().list().unwrap(), list_before, "{what}: list()");
+    assert!(f.kr.borrow().is_byok("groq"), "{what}");
+    assert_eq!(
+        f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(),
+        groq,
+        "{what}"
+    );
+    assert_eq!(f.kr.borrow_mut().take_events(), [], "{what}: events");
+}
+
 #[test]
 fn storage_full_changes_nothing() {
-    let storage = MemoryStorage::with_quota(1200);
-    let f = keyring_on(&storage, opts("a"));
-    pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap();
-    f.kr.borrow_mut()
-        .set("groq", &key("groq"), SetOptions::default())
+    use byok_keyring::Storage;
+    let pass = || byok_keyring::Passphrase::from(PASS);
+    let roomy = MemoryStorage::new();
+    // bob's vault shares the storage; alice has a Groq key.
+    let bob = keyring_on(&roomy, opts("bob"));
+    pollster::block_on(flows::create(&bob.kr, &CheapKdf, &pass())).unwrap();
+    bob.kr
+        .borrow_mut()
+        .set("openai", &key_seeded("openai", 7), SetOptions::default())
         .unwrap();
-    let before = storage.dump();
-    let list_before = f.kr.borrow().list().unwrap();
-    let mut full = None;
-    for p in ["openai", "anthropic", "bedrock", "xai"] {
-        if let Err(e) = f.kr.borrow_mut().set(p, &key(p), SetOptions::default()) {
-            full = Some((p, e));
-            break;
-        }
-    }
-    let (p, err) = full.expect("quota never reached");
-    assert_eq!(err.code(), ErrorCode::StorageFull);
-    assert!(!f.kr.borrow().is_byok(p));
-    assert!(f.kr.borrow().list().unwrap().len() >= list_before.len());
-    assert!(f
+    let alice = keyring_on(&roomy, opts("alice"));
+    pollster::block_on(flows::create(&alice.kr, &CheapKdf, &pass())).unwrap();
+    let groq = key("groq");
+    alice
         .kr
-        .borrow()
-        .list()
-        .unwrap()
-        .iter()
-        .all(|i| i.provider != p));
-    assert!(storage.dump()[0].1.len() >= before[0].1.len());
+        .borrow_mut()
+        .set("groq", &groq, SetOptions::default())
+        .unwrap();
+    let storage = exactly_full(&roomy);
+    let f = keyring_on(&storage, opts("alice"));
+    pollster::block_on(flows::unlock(&f.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(storage.dump(), roomy.dump(), "an unlock wrote");
+    let refused = |what: &str, op: &dyn Fn() -> byok_keyring::Result<String>| {
+        assert_refused_as_full(&f, &groq, what, op)
+    };
+    let set =
+        |p: &str, k: &str, o: SetOptions| f.kr.borrow_mut().set(p, k, o).map(|i| format!("{i:?}"));
+    refused("a new key", &|| {
+        set("anthropic", &key("anthropic"), SetOptions::default())
+    });
+    refused("a second new key", &|| {
+        set("openai", &key("openai"), SetOptions::default())
+    });
+    refused("the Groq key replaced, with a model", &|| {
+        let o = SetOptions {
+            model: Some("llama-3.3-70b-versatile".into()),
+            expires_in_ms: None,
+        };
+        set("groq", &key_seeded("groq", 2), o)
+    });
+    refused("the Groq key given an expiry", &|| {
+        let o = SetOptions {
+            model: None,
+            expires_in_ms: Some(60_000),
+        };
+        set("groq", &groq, o)
+    });
+    refused(
+        "the Groq key disabled (\"enabled\":false is a byte longer)",
+        &|| {
+            f.kr.borrow_mut()
+                .set_enabled("groq", false)
+                .map(|b| b.to_string())
+        },
+    );
+    let plain = MemoryStorage::new();
+    plain.write("anthropic_key", &key("anthropic")).unwrap();
+    let plain_before = plain.dump();
+    refused("a plaintext key imported", &|| {
+        f.kr.borrow_mut()
+            .import_plaintext("anthropic", &plain, "anthropic_key")
+            .map(|i| format!("{i:?}"))
+    });
+    assert_eq!(plain.dump(), plain_before, "the plaintext copy was removed");
+
+    // A keyring asking for ten times the iterations: the upgrade on unlock
+    // (one byte longer) is refused; the unlock itself succeeds.
+    let stronger = keyring_on(
+        &storage,
+        Options {
+            iterations: 1_000_000,
+            ..opts("alice")
+        },
+    );
+    let before = storage.dump();
+    pollster::block_on(flows::unlock(&stronger.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(storage.dump(), before, "a refused upgrade changed storage");
+    assert_eq!(stronger.kr.borrow().state(), State::Unlocked);
+    assert_eq!(
+        stronger
+            .kr
+            .borrow_mut()
+            .get("groq")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        groq
+    );
+    // Changing the passphrase re-encrypts at the configured count: refused too.
+    assert_refused_as_full(&stronger, &groq, "a passphrase change", || {
+        pollster::block_on(flows::change_passphrase(
+            &stronger.kr,
+            &CheapKdf,
+            &pass(),
+            &"another passphrase".into(),
+        ))
+    });
+    // The old passphrase still opens everything, the new one does not.
+    let reloaded = keyring_on(&storage, opts("alice"));
+    assert_eq!(
+        pollster::block_on(flows::unlock(
+            &reloaded.kr,
+            &CheapKdf,
+            &"another passphrase".into()
+        ))
+        .unwrap_err()
+        .code(),
+        ErrorCode::WrongPassphrase
+    );
+    pollster::block_on(flows::unlock(&reloaded.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(
+        reloaded
+            .kr
+            .borrow_mut()
+            .get("groq")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        groq
+    );
+    assert_eq!(
+        storage.dump(),
+        roomy.dump(),
+        "storage differs from the start"
+    );
 }
 
 #[test]
