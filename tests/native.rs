@@ -144,15 +144,18 @@ fn every_prefixed_key_in_another_box_is_wrong_provider() {
             let prefixed = detect_provider(&k).is_some();
             if p == q {
                 assert_eq!(v.code, ValidationCode::Ok);
+                // A valid key names the provider it was checked for, prefix or not.
+                assert_eq!(v.detected, Some(p), "{p} key in its own box");
             } else if prefixed {
                 assert_eq!(v.code, ValidationCode::WrongProvider, "{p} key in {q} box");
                 assert_eq!(v.detected, Some(p));
             } else {
-                assert!(
-                    !v.valid || q == "mistral" || q == "cohere",
-                    "{p} key in {q} box: {:?}",
-                    v.code
-                );
+                // A key without a prefix (Mistral, Cohere, Exa): detectProvider
+                // never claims it, so no box names a provider for it, and it
+                // does not have another prefix-less provider's shape either.
+                assert!(!v.valid, "{p} key in {q} box: {:?}", v.code);
+                assert_ne!(v.code, ValidationCode::WrongProvider, "{p} key in {q} box");
+                assert_eq!(v.detected, None, "{p} key in {q} box: {:?}", v.code);
             }
         }
     }
@@ -1138,21 +1141,66 @@ fn two_keyrings_on_one_storage_do_not_lose_updates() {
 #[test]
 fn events_are_reported_without_secrets() {
     let f = created(opts("a"));
+    let (openai, groq) = (key("openai"), key("groq"));
     f.kr.borrow_mut()
-        .set("openai", &key("openai"), SetOptions::default())
+        .set("openai", &openai, SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut()
+        .set("groq", &groq, SetOptions::default())
         .unwrap();
     f.kr.borrow_mut().set_enabled("openai", false).unwrap();
     f.kr.borrow_mut().remove("openai").unwrap();
     f.kr.borrow_mut().lock();
+    unlock(&f, PASS).unwrap();
+    pollster::block_on(flows::change_passphrase(
+        &f.kr,
+        &RustKdf,
+        &PASS.into(),
+        &"another passphrase".into(),
+    ))
+    .unwrap();
+    f.kr.borrow_mut().lock();
     f.kr.borrow_mut().reset().unwrap();
-    let kinds: Vec<_> =
-        f.kr.borrow_mut()
-            .take_events()
-            .iter()
-            .map(|e| e.kind)
-            .collect();
+    let events = f.kr.borrow_mut().take_events();
     use ChangeKind::*;
-    assert_eq!(kinds, [Created, Set, Enabled, Removed, Locked, Reset]);
+    let event = |kind, provider| byok_keyring::ChangeEvent { kind, provider };
+    assert_eq!(
+        events,
+        [
+            event(Created, None),
+            event(Set, Some("openai")),
+            event(Set, Some("groq")),
+            event(Enabled, Some("openai")),
+            event(Removed, Some("openai")),
+            event(Locked, None),
+            event(Unlocked, None),
+            event(Rekeyed, None),
+            event(Locked, None),
+            event(Reset, None),
+        ]
+    );
+    // What onChange receives (the JSON form) and what a log would print.
+    let json = serde_json::to_string(&events).unwrap();
+    assert_eq!(
+        json,
+        concat!(
+            r#"[{"type":"created"},{"type":"set","provider":"openai"},"#,
+            r#"{"type":"set","provider":"groq"},{"type":"enabled","provider":"openai"},"#,
+            r#"{"type":"removed","provider":"openai"},{"type":"locked"},{"type":"unlocked"},"#,
+            r#"{"type":"rekeyed"},{"type":"locked"},{"type":"reset"}]"#
+        )
+    );
+    let debug = format!("{events:?}");
+    assert!(
+        debug.contains(r#"kind: Set, provider: Some("groq")"#),
+        "{debug}"
+    );
+    for text in [&json, &debug] {
+        for secret in [openai.as_str(), groq.as_str(), PASS, "another passphrase"] {
+            assert_no_window(text, secret, "change events");
+        }
+    }
+    assert!(f.kr.borrow_mut().take_events().is_empty(), "taken twice");
 }
 
 #[test]
