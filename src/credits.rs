@@ -102,4 +102,85 @@ mod tests {
         assert_eq!(policy.source(false, "openai"), Source::Platform);
         assert_eq!(policy.source(false, "groq"), Source::None);
     }
+
+    /// Features that are not exactly a configured one: prefixes (down to the
+    /// empty string), extensions, case and whitespace variants, pieces.
+    const NEAR_MISSES: [&str; 16] = [
+        "",
+        "d",
+        "deep",
+        "deep-",
+        "deep-analysi",
+        "deep-analysis-v2",
+        "deep-analysiss",
+        "deep-analysis ",
+        " deep-analysis",
+        "Deep-Analysis",
+        "DEEP-ANALYSIS",
+        "deep_analysis",
+        "analysis",
+        "-analysis",
+        "fix",
+        "fix-code-review",
+    ];
+
+    #[test]
+    fn platform_only_matches_a_feature_exactly() {
+        let policy = CreditPolicy {
+            platform_only: vec!["deep-analysis".into(), "fix-code".into()],
+            platform_providers: vec![],
+        };
+        for f in ["deep-analysis", "fix-code"] {
+            assert!(policy.is_platform_only(Some(f)), "{f:?}");
+            assert!(policy.should_deduct(true, Some(f)), "{f:?}");
+        }
+        for f in NEAR_MISSES {
+            assert!(!policy.is_platform_only(Some(f)), "{f:?} is not configured");
+            assert!(
+                !policy.should_deduct(true, Some(f)),
+                "{f:?} charged on a user key"
+            );
+            assert!(
+                policy.should_deduct(false, Some(f)),
+                "{f:?} free without a user key"
+            );
+        }
+        assert!(!policy.is_platform_only(None));
+        assert!(!policy.should_deduct(true, None));
+        // A configured feature never makes its own prefixes or extensions
+        // platform-only, whatever the order of the list.
+        let reversed = CreditPolicy {
+            platform_only: vec!["fix-code".into(), "deep-analysis".into(), "deep".into()],
+            platform_providers: vec![],
+        };
+        assert!(reversed.is_platform_only(Some("deep")));
+        assert!(!reversed.is_platform_only(Some("dee")));
+        assert!(!reversed.is_platform_only(Some("deep-")));
+        assert!(!reversed.is_platform_only(Some("")));
+    }
+
+    #[test]
+    fn no_platform_only_feature_charges_nothing_on_a_user_key() {
+        let none = CreditPolicy::default();
+        for f in NEAR_MISSES.iter().chain(&["deep-analysis", "fix-code"]) {
+            assert!(!none.is_platform_only(Some(f)), "{f:?}");
+            assert!(!none.should_deduct(true, Some(f)), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_configured_feature_matches_only_the_empty_feature() {
+        let policy = CreditPolicy {
+            platform_only: vec![String::new()],
+            platform_providers: vec![],
+        };
+        assert!(policy.is_platform_only(Some("")));
+        assert!(
+            !policy.is_platform_only(None),
+            "no feature is not the empty feature"
+        );
+        for f in NEAR_MISSES.iter().skip(1).chain(&["deep-analysis"]) {
+            assert!(!policy.is_platform_only(Some(f)), "{f:?}");
+        }
+    }
 }

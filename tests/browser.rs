@@ -184,15 +184,22 @@ async fn a_record_decrypts_with_webcrypto_alone_as_documented() {
         .await
         .unwrap();
     assert_eq!(got.as_string().unwrap(), k);
-    // The wrong provider in the associated data fails, as documented.
-    assert!(decryptWithWebCrypto(
-        &stored.replace("\"anthropic\"", "\"openai\""),
-        "alice@example.com",
-        "openai",
-        PASS
-    )
-    .await
-    .is_err());
+    // The record under another provider's name: AES-GCM refuses it because
+    // the associated data names the wrong provider (an OperationError from
+    // crypto.subtle.decrypt, not, say, a TypeError for a missing record).
+    let moved = stored.replace("\"anthropic\":", "\"openai\":");
+    assert_ne!(moved, stored);
+    let err = decryptWithWebCrypto(&moved, "alice@example.com", "openai", PASS)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        Reflect::get(&err, &"name".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("OperationError"),
+        "{err:?}"
+    );
 }
 
 #[wasm_bindgen_test]

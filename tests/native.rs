@@ -144,15 +144,18 @@ fn every_prefixed_key_in_another_box_is_wrong_provider() {
             let prefixed = detect_provider(&k).is_some();
             if p == q {
                 assert_eq!(v.code, ValidationCode::Ok);
+                // A valid key names the provider it was checked for, prefix or not.
+                assert_eq!(v.detected, Some(p), "{p} key in its own box");
             } else if prefixed {
                 assert_eq!(v.code, ValidationCode::WrongProvider, "{p} key in {q} box");
                 assert_eq!(v.detected, Some(p));
             } else {
-                assert!(
-                    !v.valid || q == "mistral" || q == "cohere",
-                    "{p} key in {q} box: {:?}",
-                    v.code
-                );
+                // A key without a prefix (Mistral, Cohere, Exa): detectProvider
+                // never claims it, so no box names a provider for it, and it
+                // does not have another prefix-less provider's shape either.
+                assert!(!v.valid, "{p} key in {q} box: {:?}", v.code);
+                assert_ne!(v.code, ValidationCode::WrongProvider, "{p} key in {q} box");
+                assert_eq!(v.detected, None, "{p} key in {q} box: {:?}", v.code);
             }
         }
     }
@@ -679,6 +682,95 @@ fn policy_opts(only: &[&str], providers: &[&str]) -> Options {
     o
 }
 
+/// Features that are not exactly a configured one (`deep-analysis`,
+/// `fix-code`): prefixes down to the empty string, extensions, case and
+/// whitespace variants, pieces.
+const NEAR_MISSES: [&str; 16] = [
+    "",
+    "d",
+    "deep",
+    "deep-",
+    "deep-analysi",
+    "deep-analysis-v2",
+    "deep-analysiss",
+    "deep-analysis ",
+    " deep-analysis",
+    "Deep-Analysis",
+    "DEEP-ANALYSIS",
+    "deep_analysis",
+    "analysis",
+    "fix",
+    "fix-code-review",
+    "FIX-CODE",
+];
+
+#[test]
+fn platform_only_features_match_exactly_in_the_credit_decision() {
+    let f = created(policy_opts(&["deep-analysis", "fix-code"], &["openai"]));
+    let kr = &f.kr;
+    kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    assert!(kr.borrow().is_byok("openai"));
+    for feature in ["deep-analysis", "fix-code"] {
+        assert!(
+            kr.borrow().should_deduct_credits("openai", Some(feature)),
+            "{feature:?} is platform-only"
+        );
+    }
+    assert!(!kr.borrow().should_deduct_credits("openai", None));
+    for feature in NEAR_MISSES {
+        assert!(
+            !kr.borrow().should_deduct_credits("openai", Some(feature)),
+            "{feature:?} is not configured, yet a call on the user's key is charged"
+        );
+        // Without a user key the platform pays whatever the feature.
+        assert!(kr.borrow().should_deduct_credits("groq", Some(feature)));
+    }
+    // The configured list itself only holds non-empty names.
+    let err = Keyring::new(
+        policy_opts(&["deep-analysis", ""], &[]),
+        Box::new(MemoryStorage::new()),
+        Box::new(|| 0),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+}
+
+#[test]
+fn platform_only_features_match_exactly_in_usage_counts() {
+    let f = created(policy_opts(&["deep-analysis", "fix-code"], &["openai"]));
+    f.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    for feature in NEAR_MISSES {
+        f.kr.borrow_mut()
+            .record_usage("openai", Some(feature))
+            .unwrap();
+    }
+    f.kr.borrow_mut().record_usage("openai", None).unwrap();
+    assert_eq!(
+        *f.kr.borrow().usage().get("openai").unwrap(),
+        byok_keyring::Usage {
+            byok: NEAR_MISSES.len() as u64 + 1,
+            platform: 0
+        },
+        "a feature that is not exactly configured was counted as a platform call"
+    );
+    for feature in ["deep-analysis", "fix-code"] {
+        f.kr.borrow_mut()
+            .record_usage("openai", Some(feature))
+            .unwrap();
+    }
+    assert_eq!(
+        *f.kr.borrow().usage().get("openai").unwrap(),
+        byok_keyring::Usage {
+            byok: NEAR_MISSES.len() as u64 + 1,
+            platform: 2
+        }
+    );
+}
+
 #[test]
 fn usage_counts_byok_and_platform_calls() {
     let f = created(policy_opts(&["deep-analysis"], &["openai"]));
@@ -827,35 +919,198 @@ fn unlock_upgrades_a_vault_with_fewer_iterations() {
     );
 }
 
+/// A stand-in for PBKDF2 where only what reaches storage is under test: a
+/// hash of (iterations, salt, passphrase), so a vault "upgraded" to ten times
+/// the iterations costs nothing to derive. Vaults made with it open only with
+/// it.
+struct CheapKdf;
+
+impl byok_keyring::kdf::Kdf for CheapKdf {
+    fn backend(&self) -> &'static str {
+        "cheap"
+    }
+    fn derive<'a>(
+        &'a self,
+        passphrase: &'a byok_keyring::Passphrase,
+        params: &'a format::KdfParams,
+    ) -> byok_keyring::kdf::DeriveFuture<'a> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(params.iterations.to_be_bytes());
+        h.update(params.salt);
+        h.update(passphrase.as_bytes());
+        let key = byok_keyring::crypto::DerivedKey::from_bytes(h.finalize().into());
+        Box::pin(std::future::ready(Ok(key)))
+    }
+}
+
+/// A copy of `from` whose quota is exactly what it holds: any write that
+/// makes the total one byte larger is refused.
+fn exactly_full(from: &MemoryStorage) -> MemoryStorage {
+    use byok_keyring::Storage;
+    let items = from.dump();
+    let total = items.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let full = MemoryStorage::with_quota(total);
+    for (k, v) in &items {
+        full.write(k, v).unwrap();
+    }
+    assert_eq!(full.dump(), items);
+    full
+}
+
+/// Runs `op`, which must be refused with `storage_full`, and checks that it
+/// changed nothing: storage byte-for-byte as it was right before (alice's
+/// Groq key, bob's vault), the same `list()`, the Groq key still usable, no
+/// change event.
+fn assert_refused_as_full<T: std::fmt::Debug>(
+    f: &Fixture,
+    groq: &str,
+    what: &str,
+    op: impl FnOnce() -> byok_keyring::Result<T>,
+) {
+    let before = f.storage.dump();
+    let list_before = f.kr.borrow().list().unwrap();
+    f.kr.borrow_mut().take_events();
+    let err = op().expect_err(what);
+    assert_eq!(err.code(), ErrorCode::StorageFull, "{what}: {err:?}");
+    assert_eq!(f.storage.dump(), before, "{what}: storage changed");
+    assert_eq!(f.kr.borrow().list().unwrap(), list_before, "{what}: list()");
+    assert!(f.kr.borrow().is_byok("groq"), "{what}");
+    assert_eq!(
+        f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(),
+        groq,
+        "{what}"
+    );
+    assert_eq!(f.kr.borrow_mut().take_events(), [], "{what}: events");
+}
+
 #[test]
 fn storage_full_changes_nothing() {
-    let storage = MemoryStorage::with_quota(1200);
-    let f = keyring_on(&storage, opts("a"));
-    pollster::block_on(flows::create(&f.kr, &RustKdf, &PASS.into())).unwrap();
-    f.kr.borrow_mut()
-        .set("groq", &key("groq"), SetOptions::default())
+    use byok_keyring::Storage;
+    let pass = || byok_keyring::Passphrase::from(PASS);
+    let roomy = MemoryStorage::new();
+    // bob's vault shares the storage; alice has a Groq key.
+    let bob = keyring_on(&roomy, opts("bob"));
+    pollster::block_on(flows::create(&bob.kr, &CheapKdf, &pass())).unwrap();
+    bob.kr
+        .borrow_mut()
+        .set("openai", &key_seeded("openai", 7), SetOptions::default())
         .unwrap();
-    let before = storage.dump();
-    let list_before = f.kr.borrow().list().unwrap();
-    let mut full = None;
-    for p in ["openai", "anthropic", "bedrock", "xai"] {
-        if let Err(e) = f.kr.borrow_mut().set(p, &key(p), SetOptions::default()) {
-            full = Some((p, e));
-            break;
-        }
-    }
-    let (p, err) = full.expect("quota never reached");
-    assert_eq!(err.code(), ErrorCode::StorageFull);
-    assert!(!f.kr.borrow().is_byok(p));
-    assert!(f.kr.borrow().list().unwrap().len() >= list_before.len());
-    assert!(f
+    let alice = keyring_on(&roomy, opts("alice"));
+    pollster::block_on(flows::create(&alice.kr, &CheapKdf, &pass())).unwrap();
+    let groq = key("groq");
+    alice
         .kr
-        .borrow()
-        .list()
-        .unwrap()
-        .iter()
-        .all(|i| i.provider != p));
-    assert!(storage.dump()[0].1.len() >= before[0].1.len());
+        .borrow_mut()
+        .set("groq", &groq, SetOptions::default())
+        .unwrap();
+    let storage = exactly_full(&roomy);
+    let f = keyring_on(&storage, opts("alice"));
+    pollster::block_on(flows::unlock(&f.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(storage.dump(), roomy.dump(), "an unlock wrote");
+    let refused = |what: &str, op: &dyn Fn() -> byok_keyring::Result<String>| {
+        assert_refused_as_full(&f, &groq, what, op)
+    };
+    let set =
+        |p: &str, k: &str, o: SetOptions| f.kr.borrow_mut().set(p, k, o).map(|i| format!("{i:?}"));
+    refused("a new key", &|| {
+        set("anthropic", &key("anthropic"), SetOptions::default())
+    });
+    refused("a second new key", &|| {
+        set("openai", &key("openai"), SetOptions::default())
+    });
+    refused("the Groq key replaced, with a model", &|| {
+        let o = SetOptions {
+            model: Some("llama-3.3-70b-versatile".into()),
+            expires_in_ms: None,
+        };
+        set("groq", &key_seeded("groq", 2), o)
+    });
+    refused("the Groq key given an expiry", &|| {
+        let o = SetOptions {
+            model: None,
+            expires_in_ms: Some(60_000),
+        };
+        set("groq", &groq, o)
+    });
+    refused(
+        "the Groq key disabled (\"enabled\":false is a byte longer)",
+        &|| {
+            f.kr.borrow_mut()
+                .set_enabled("groq", false)
+                .map(|b| b.to_string())
+        },
+    );
+    let plain = MemoryStorage::new();
+    plain.write("anthropic_key", &key("anthropic")).unwrap();
+    let plain_before = plain.dump();
+    refused("a plaintext key imported", &|| {
+        f.kr.borrow_mut()
+            .import_plaintext("anthropic", &plain, "anthropic_key")
+            .map(|i| format!("{i:?}"))
+    });
+    assert_eq!(plain.dump(), plain_before, "the plaintext copy was removed");
+
+    // A keyring asking for ten times the iterations: the upgrade on unlock
+    // (one byte longer) is refused; the unlock itself succeeds.
+    let stronger = keyring_on(
+        &storage,
+        Options {
+            iterations: 1_000_000,
+            ..opts("alice")
+        },
+    );
+    let before = storage.dump();
+    pollster::block_on(flows::unlock(&stronger.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(storage.dump(), before, "a refused upgrade changed storage");
+    assert_eq!(stronger.kr.borrow().state(), State::Unlocked);
+    assert_eq!(
+        stronger
+            .kr
+            .borrow_mut()
+            .get("groq")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        groq
+    );
+    // Changing the passphrase re-encrypts at the configured count: refused too.
+    assert_refused_as_full(&stronger, &groq, "a passphrase change", || {
+        pollster::block_on(flows::change_passphrase(
+            &stronger.kr,
+            &CheapKdf,
+            &pass(),
+            &"another passphrase".into(),
+        ))
+    });
+    // The old passphrase still opens everything, the new one does not.
+    let reloaded = keyring_on(&storage, opts("alice"));
+    assert_eq!(
+        pollster::block_on(flows::unlock(
+            &reloaded.kr,
+            &CheapKdf,
+            &"another passphrase".into()
+        ))
+        .unwrap_err()
+        .code(),
+        ErrorCode::WrongPassphrase
+    );
+    pollster::block_on(flows::unlock(&reloaded.kr, &CheapKdf, &pass())).unwrap();
+    assert_eq!(
+        reloaded
+            .kr
+            .borrow_mut()
+            .get("groq")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        groq
+    );
+    assert_eq!(
+        storage.dump(),
+        roomy.dump(),
+        "storage differs from the start"
+    );
 }
 
 #[test]
@@ -886,21 +1141,66 @@ fn two_keyrings_on_one_storage_do_not_lose_updates() {
 #[test]
 fn events_are_reported_without_secrets() {
     let f = created(opts("a"));
+    let (openai, groq) = (key("openai"), key("groq"));
     f.kr.borrow_mut()
-        .set("openai", &key("openai"), SetOptions::default())
+        .set("openai", &openai, SetOptions::default())
+        .unwrap();
+    f.kr.borrow_mut()
+        .set("groq", &groq, SetOptions::default())
         .unwrap();
     f.kr.borrow_mut().set_enabled("openai", false).unwrap();
     f.kr.borrow_mut().remove("openai").unwrap();
     f.kr.borrow_mut().lock();
+    unlock(&f, PASS).unwrap();
+    pollster::block_on(flows::change_passphrase(
+        &f.kr,
+        &RustKdf,
+        &PASS.into(),
+        &"another passphrase".into(),
+    ))
+    .unwrap();
+    f.kr.borrow_mut().lock();
     f.kr.borrow_mut().reset().unwrap();
-    let kinds: Vec<_> =
-        f.kr.borrow_mut()
-            .take_events()
-            .iter()
-            .map(|e| e.kind)
-            .collect();
+    let events = f.kr.borrow_mut().take_events();
     use ChangeKind::*;
-    assert_eq!(kinds, [Created, Set, Enabled, Removed, Locked, Reset]);
+    let event = |kind, provider| byok_keyring::ChangeEvent { kind, provider };
+    assert_eq!(
+        events,
+        [
+            event(Created, None),
+            event(Set, Some("openai")),
+            event(Set, Some("groq")),
+            event(Enabled, Some("openai")),
+            event(Removed, Some("openai")),
+            event(Locked, None),
+            event(Unlocked, None),
+            event(Rekeyed, None),
+            event(Locked, None),
+            event(Reset, None),
+        ]
+    );
+    // What onChange receives (the JSON form) and what a log would print.
+    let json = serde_json::to_string(&events).unwrap();
+    assert_eq!(
+        json,
+        concat!(
+            r#"[{"type":"created"},{"type":"set","provider":"openai"},"#,
+            r#"{"type":"set","provider":"groq"},{"type":"enabled","provider":"openai"},"#,
+            r#"{"type":"removed","provider":"openai"},{"type":"locked"},{"type":"unlocked"},"#,
+            r#"{"type":"rekeyed"},{"type":"locked"},{"type":"reset"}]"#
+        )
+    );
+    let debug = format!("{events:?}");
+    assert!(
+        debug.contains(r#"kind: Set, provider: Some("groq")"#),
+        "{debug}"
+    );
+    for text in [&json, &debug] {
+        for secret in [openai.as_str(), groq.as_str(), PASS, "another passphrase"] {
+            assert_no_window(text, secret, "change events");
+        }
+    }
+    assert!(f.kr.borrow_mut().take_events().is_empty(), "taken twice");
 }
 
 #[test]
