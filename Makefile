@@ -4,6 +4,9 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 PORT ?= 8080
+# Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
+# is too tight for the tamper matrix on a loaded 2-core machine).
+WASM_TEST_TIMEOUT ?= 300
 
 .PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
 
@@ -54,10 +57,10 @@ test-native:
 	cargo test
 
 test-browser:
-	wasm-pack test --headless --chrome
+	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_TEST_TIMEOUT) wasm-pack test --headless --chrome
 
 test-firefox:
-	wasm-pack test --headless --firefox
+	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_TEST_TIMEOUT) wasm-pack test --headless --firefox
 
 test-integration:
 	node --test --test-concurrency=1 tests/integration/
