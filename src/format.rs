@@ -324,7 +324,7 @@ fn decode_sealed(nonce: &str, ct: &str, field: &'static str) -> Result<Sealed, F
         return Err(FormatError::BadField(field));
     }
     let ciphertext = B64::decode_vec(ct).map_err(|_| FormatError::BadField(field))?;
-    if ciphertext.len() < TAG_LEN {
+    if ciphertext.len() < TAG_LEN || ciphertext.len() > MAX_RECORD_CIPHERTEXT {
         return Err(FormatError::BadField(field));
     }
     Ok(Sealed { nonce, ciphertext })
@@ -408,5 +408,115 @@ mod tests {
     fn garbage_is_not_a_vault() {
         assert_eq!(Vault::parse("hello").unwrap_err(), FormatError::NotAVault);
         assert_eq!(Vault::parse("{}").unwrap_err(), FormatError::NotAVault);
+    }
+
+    /// A well-formed vault with one record, as text, with `edit` applied to
+    /// its JSON first.
+    fn vault_text(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let record = Record {
+            sealed: Sealed {
+                nonce: [1; NONCE_LEN],
+                ciphertext: vec![2; TAG_LEN + PAD_TO],
+            },
+            masked: "gsk_••••••••abcd".into(),
+            model: Some("llama".into()),
+            enabled: true,
+            created_at: 1,
+            updated_at: 2,
+            expires_at: Some(3),
+        };
+        let vault = Vault {
+            kdf: KdfParams {
+                salt: [3; SALT_LEN],
+                iterations: MIN_ITERATIONS,
+            },
+            check: Sealed {
+                nonce: [4; NONCE_LEN],
+                ciphertext: vec![5; TAG_LEN],
+            },
+            records: [("groq".to_string(), record)].into_iter().collect(),
+        };
+        let mut json: serde_json::Value = serde_json::from_str(&vault.to_json()).unwrap();
+        edit(&mut json);
+        json.to_string()
+    }
+
+    #[test]
+    fn null_optional_fields_mean_absent() {
+        let v = Vault::parse(&vault_text(|j| {
+            j["records"]["groq"]["model"] = serde_json::Value::Null;
+            j["records"]["groq"]["expiresAt"] = serde_json::Value::Null;
+        }))
+        .unwrap();
+        let r = v.records.get("groq").unwrap();
+        assert_eq!((r.model.as_deref(), r.expires_at), (None, None));
+    }
+
+    #[test]
+    fn every_version_but_1_is_refused_by_name() {
+        for (v, want) in [
+            (0, FormatError::UnknownVersion(0)),
+            (2, FormatError::UnsupportedVersion(2)),
+        ] {
+            let text = vault_text(|j| j["v"] = v.into());
+            assert_eq!(Vault::parse(&text).unwrap_err(), want, "v = {v}");
+        }
+        assert!(Vault::parse(&vault_text(|_| {})).is_ok());
+    }
+
+    #[test]
+    fn a_model_may_be_exactly_the_longest_accepted() {
+        let at = |n: usize| {
+            Vault::parse(&vault_text(|j| {
+                j["records"]["groq"]["model"] = "m".repeat(n).into();
+            }))
+        };
+        assert!(at(MAX_MODEL_LEN).is_ok());
+        assert_eq!(
+            at(MAX_MODEL_LEN + 1).unwrap_err(),
+            FormatError::BadField("records.model")
+        );
+        assert_eq!(
+            at(MAX_MODEL_LEN + 100).unwrap_err(),
+            FormatError::BadField("records.model")
+        );
+    }
+
+    #[test]
+    fn a_vault_may_be_exactly_the_largest_accepted() {
+        // Padded with spaces (still JSON) to an exact length.
+        let pad_to = |n: usize| {
+            let mut text = vault_text(|_| {});
+            text.insert_str(1, &" ".repeat(n - text.len()));
+            assert_eq!(text.len(), n);
+            text
+        };
+        assert!(Vault::parse(&pad_to(MAX_VAULT_BYTES)).is_ok());
+        assert_eq!(
+            Vault::parse(&pad_to(MAX_VAULT_BYTES + 1)).unwrap_err(),
+            FormatError::TooLarge
+        );
+    }
+
+    #[test]
+    fn a_record_may_hold_exactly_the_largest_ciphertext() {
+        use base64ct::{Base64, Encoding};
+        let with_ct = |bytes: usize| {
+            Vault::parse(&vault_text(|j| {
+                j["records"]["groq"]["ct"] = Base64::encode_string(&vec![7u8; bytes]).into();
+            }))
+        };
+        assert!(with_ct(MAX_RECORD_CIPHERTEXT).is_ok());
+        for over in [
+            MAX_RECORD_CIPHERTEXT + 3,
+            MAX_RECORD_CIPHERTEXT + 4,
+            2 * MAX_RECORD_CIPHERTEXT,
+        ] {
+            assert_eq!(
+                with_ct(over).unwrap_err(),
+                FormatError::BadField("records.ct"),
+                "{over} bytes"
+            );
+        }
     }
 }
