@@ -6,6 +6,7 @@
 #   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
 #   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver
 #   scripts/setup.sh size     only twiggy, for `make size` (which builds, and so sets up, first)
+#   scripts/setup.sh mutants  only cargo-mutants, for `make mutants`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-build}
@@ -17,6 +18,15 @@ if [ "$want" = size ]; then
   if ! command -v twiggy >/dev/null; then
     say "installing twiggy (cargo install, about 2 minutes)"
     cargo install twiggy --locked
+  fi
+  exit 0
+fi
+
+# cargo-mutants, for `make mutants` only (mutation testing of the core).
+if [ "$want" = mutants ]; then
+  if ! command -v cargo-mutants >/dev/null; then
+    say "installing cargo-mutants (cargo install, about 3 minutes)"
+    cargo install cargo-mutants --locked
   fi
   exit 0
 fi
