@@ -193,6 +193,29 @@ test("arguments the snapshot does not handle get the core's errors", async () =>
   await context.close();
 });
 
+test("two keyrings in one page answer each from its own decisions", async () => {
+  const context = await browser.newContext();
+  const page = await openTab(context, { ...OPTIONS, storage: "memory", namespace: "user-a" });
+  const r = await page.evaluate(async (p) => {
+    const a = window.kr;
+    const b = new window.byok.Keyring({ storage: "memory", namespace: "user-b", iterations: 100000, platformOnly: ["chat"] });
+    await a.create(p);
+    await b.create(p);
+    a.set("groq", window.keys.groq);
+    b.set("xai", window.keys.xai);
+    const ask = () => [a.isByok("groq"), a.isByok("xai"), b.isByok("groq"), b.isByok("xai"),
+      a.shouldDeductCredits("groq", "chat"), b.shouldDeductCredits("xai", "chat"), b.shouldDeductCredits("xai", "deep-analysis")];
+    const first = ask();
+    b.lock();
+    const bLocked = ask();
+    return { first, bLocked };
+  }, PASS);
+  assert.deepEqual(r.first, [true, false, false, true, false, true, false]);
+  assert.deepEqual(r.bLocked, [true, false, false, false, false, true, true]);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test("a freed keyring answers as a locked one: no user key, deduct", async () => {
   const context = await browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory" });
