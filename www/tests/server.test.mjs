@@ -203,6 +203,23 @@ test("production: connect-src allows every key check the library names (Bedrock'
   }
 });
 
+test('production: connect-src lets the page reach no origin but its own and the providers\' check hosts', async () => {
+  const connect = cspSources((await rawGet('/')).headers['content-security-policy'], 'connect-src');
+  const allows = (origin) => connect.some((src) => sourceMatches(src, origin));
+  for (const foreign of [
+    'https://example.com', 'https://attacker.com', 'https://evil.net', 'https://evil.io', 'https://evil.ai',
+    'https://api.openai.com.evil.net', 'https://amazonaws.com.evil.net', 'https://evil-amazonaws.com',
+    'https://googleapis.com.evil.org', 'http://api.openai.com', 'https://api.openai.com:8443',
+  ]) {
+    assert.ok(!allows(foreign), `connect-src (${connect.join(' ')}) lets the page reach ${foreign}`);
+  }
+  // A wildcard is as narrow as a provider's regional hosts allow: one per
+  // regional provider, two labels under the star at least.
+  for (const src of connect.filter((x) => x.includes('*'))) {
+    assert.match(src, /^https:\/\/\*\.[a-z0-9-]+\.[a-z]{2,}$/, `${src} is wider than a provider's domain`);
+  }
+});
+
 test('VERIFY_BASE_URL: exposed at /api/config and the only other origin in connect-src', async (t) => {
   const s2 = await startServer({ port: 0, pkgDir, log: () => {}, verifyBaseUrl: 'http://127.0.0.1:8787/' });
   t.after(() => s2.close());
