@@ -367,10 +367,13 @@ if (!existsSync(join(ROOT, "node_modules/playwright-core"))) {
   process.exit(2);
 }
 
+let running; // the pid (and process group) of the command in progress
+
 /** Runs a command in `cwd`; resolves { code, out, timedOut } (never rejects). */
 function run(cmd, cmdArgs, { cwd, timeout = TIMEOUT_MS } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, cmdArgs, { cwd, env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running = child.pid;
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
@@ -381,6 +384,7 @@ function run(cmd, cmdArgs, { cwd, timeout = TIMEOUT_MS } = {}) {
     }, timeout);
     child.on("close", (code) => {
       clearTimeout(timer);
+      running = undefined;
       resolve({ code, out, timedOut });
     });
   });
@@ -463,6 +467,13 @@ async function testRun(dir, files, pattern) {
 }
 
 const dir = await makeScratch();
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, async () => {
+    if (running) try { process.kill(-running, "SIGKILL"); } catch { /* gone */ }
+    if (!flag("keep")) await rm(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 const started = Date.now();
 const results = [];
 let baselineFailed = false;

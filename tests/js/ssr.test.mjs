@@ -86,6 +86,7 @@ test("require() from CommonJS loads the same package (Node >= 20.19)", async (t)
 for (const mode of ["bytes", "promise", "browser-entry-bytes", "browser-entry-object", "browser-entry-module", "browser-entry-sync"]) {
   test(`init with ${mode.replace("browser-entry-", "the browser entry and ")}`, async () => {
     const r = await check(mode);
+    if (mode.endsWith("bytes")) assert.equal(r.samePromise, true, "concurrent init() calls share one promise");
     assert.match(r.mask, /^sk-p•{8}uvwx$/);
     assertKeyringWorks(r.auto);
   });

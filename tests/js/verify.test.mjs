@@ -277,7 +277,13 @@ async function abortWhileAtProvider(call, { reason, abort = true, key = SAMPLE_K
       .then((v) => ({ resolved: v?.code ?? v?.verification?.code ?? "resolved" }),
         (e) => ({ rejected: e?.name ?? String(e), sameReason: e === window.pending.reason })) };
   }, [call.toString(), base, key]);
-  await standin.waitForRequest((r) => r.scenario === HOLD);
+  // The request at the stand-in, unless the check ended without sending it.
+  let arrived = false;
+  const first = await Promise.race([
+    standin.waitForRequest((r) => r.scenario === HOLD).then(() => (arrived = true)),
+    page.evaluate(() => window.pending.outcome).then((o) => (arrived ? undefined : { ended: o }), () => undefined),
+  ]);
+  if (first?.ended) throw new Error(`the check ended before its request reached the provider: ${JSON.stringify(first.ended)}`);
   if (abort) {
     await page.evaluate((reason) => {
       window.pending.reason = reason === undefined ? undefined : new Error(reason);

@@ -674,7 +674,16 @@ test('while the provider is asked: "Checking with the provider…", Save disable
     standin.release();
   });
   await page.selectOption('#verify-scenario', ''); // the stand-in's default: hold
-  const checkAtProvider = () => standin.waitForRequest((r) => r.scenario === HOLD && r.provider === 'openai');
+  // The check's request is at the stand-in (unless the check ended without sending it).
+  const checkAtProvider = async () => {
+    let arrived = false;
+    const first = await Promise.race([
+      standin.waitForRequest((r) => r.scenario === HOLD && r.provider === 'openai').then(() => (arrived = true)),
+      page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'), null, { timeout: 0 })
+        .then(() => (arrived ? undefined : 'ended'), () => undefined),
+    ]);
+    if (first === 'ended') throw new Error(`the check ended before its request reached the stand-in: ${await feedback(page, 'openai')}`);
+  };
   const stored = () => page.evaluate(() => window.__demo.keyring.list().map((k) => k.provider));
 
   standin.reset();
