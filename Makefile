@@ -8,7 +8,7 @@ PORT ?= 8080
 # is too tight for the tamper matrix on a loaded 2-core machine).
 WASM_TEST_TIMEOUT ?= 300
 
-.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench clean
+.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench mutants-js clean
 
 all: build
 
@@ -86,6 +86,13 @@ demo-standin: build
 ## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
 bench: setup-test build
 	node bench/run.mjs
+
+## mutants-js: deliberate bugs in js/index.js, js/transport.js and www/, each
+## run against the tests that must catch it, on a scratch copy (the tree is
+## never modified); a table, and a failure if any bug is missed. Needs pkg/
+## (make build). Not part of `make test`.
+mutants-js:
+	node scripts/mutants-js.mjs
 
 ## size: per-crate sizes of the .wasm (twiggy on a copy with names) and the
 ## shipped sizes against size-budget.json, in Markdown. Builds first.

@@ -209,5 +209,74 @@ export async function hotPath(n, runs) {
   return out;
 }
 
-window.bench = { initTime, unlock, unlockRatio, hotPath };
+/**
+ * verify's timing against the provider stand-in (bench/run.mjs starts it):
+ * how long after `timeoutMs` a check of a provider that never answers
+ * ends with "timeout", and how long after `abort()` a check whose request
+ * is held at the provider rejects. The tests (tests/js/verify.test.mjs)
+ * check the outcomes; these are the speeds.
+ */
+export async function verifyTiming(runs, { timeoutBase, holdBase }) {
+  const timeoutMs = 300;
+  const check = () => byok.verify("openai", OPENAI_KEY, { baseUrl: timeoutBase, timeoutMs });
+  await check(); // warm-up
+  const overMs = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const v = await check();
+    if (v.code !== "timeout") throw new Error(`verifyTiming: expected "timeout", got "${v.code}"`);
+    overMs.push(performance.now() - t0 - timeoutMs);
+  }
+  const abortMs = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const c = new AbortController();
+    const pending = byok.verify("openai", OPENAI_KEY, { baseUrl: holdBase, signal: c.signal, timeoutMs: 120_000 }).then(
+      (v) => new Error(`verifyTiming: an aborted check resolved "${v.code}"`), (e) => e);
+    // Long enough for the request to be at the stand-in (a benchmark, not a test).
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = performance.now();
+    c.abort();
+    const e = await pending;
+    const ms = performance.now() - t0;
+    if (e?.name !== "AbortError") throw e;
+    if (i > 0) abortMs.push(ms); // the first is the warm-up
+  }
+  return { timeoutMs, overMs: median(overMs), overSamplesMs: overMs.map((x) => +x.toFixed(1)), abortMs: median(abortMs), abortSamplesMs: abortMs.map((x) => +x.toFixed(2)) };
+}
+
+/**
+ * How fast a 10 MB string argument is refused (invalid_argument: over the
+ * 64 KiB cap) by the calls most likely to get one: validate, mask, set,
+ * isByok and the Keyring options. Median ms per call; `slowest` is the
+ * largest of them. tests/js/hostile.test.mjs checks the refusal itself.
+ */
+export async function hugeArgument(runs) {
+  const BIG = "x".repeat(10 * 1024 * 1024);
+  const kr = new byok.Keyring({ namespace: "bench-huge", storage: "memory", iterations: 100_000 });
+  await kr.create(PASSPHRASE);
+  const calls = {
+    "validate(provider, 10 MB)": () => byok.validate("openai", BIG),
+    "mask(10 MB)": () => byok.mask(BIG),
+    "kr.set(provider, 10 MB)": () => kr.set("openai", BIG),
+    "kr.isByok(10 MB)": () => kr.isByok(BIG),
+    "new Keyring({ namespace: 10 MB })": () => new byok.Keyring({ namespace: BIG, storage: "memory" }),
+  };
+  const out = {};
+  for (const [name, f] of Object.entries(calls)) {
+    const samples = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const t0 = performance.now();
+      let code;
+      try { f(); } catch (e) { code = e.code; }
+      const ms = performance.now() - t0;
+      if (code !== "invalid_argument") throw new Error(`hugeArgument: ${name} was not refused (${code})`);
+      if (i > 0) samples.push(ms);
+    }
+    out[name] = median(samples);
+  }
+  kr.free();
+  return { ms: out, slowest: Math.max(...Object.values(out)) };
+}
+
+window.bench = { initTime, unlock, unlockRatio, hotPath, verifyTiming, hugeArgument };
 window.benchReady = true;

@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import os from "node:os";
 import { serveRepo, launch, ROOT } from "../tests/js/harness.mjs";
 import { shippedSizes, BUDGET, BUDGET_FILE } from "../scripts/size-report.mjs";
+import { startStandin, HOLD } from "../tests/js/standin/server.mjs";
 
 const DRY_RUN = process.argv.includes("--dry-run") || process.env.BENCH_DRY_RUN === "1";
 const RUNS = Number(process.env.BENCH_RUNS || 5);
@@ -37,8 +38,9 @@ const sizes = {
   "browser-passworder + buffer polyfill (minified bundle)": await bundledSize('import { Buffer } from "buffer"; globalThis.Buffer ??= Buffer; export { encrypt, decrypt } from "@metamask/browser-passworder";'),
 };
 
-// 2. Run the page.
+// 2. Run the page (verify's timing against the local provider stand-in).
 const server = await serveRepo();
+const standin = await startStandin();
 const browser = await launch();
 const page = async () => {
   const p = await browser.newPage();
@@ -57,8 +59,12 @@ await p.evaluate(() => window.bench.initTime());
 const unlock = await p.evaluate((runs) => window.bench.unlock(runs), RUNS);
 const unlockRatio = await p.evaluate((runs) => window.bench.unlockRatio(runs), RATIO_RUNS);
 const hot = await p.evaluate(([n, runs]) => window.bench.hotPath(n, runs), [CALLS, RUNS]);
+const verifyTiming = await p.evaluate(([runs, bases]) => window.bench.verifyTiming(runs, bases),
+  [RUNS, { timeoutBase: standin.baseUrl("openai", "timeout"), holdBase: standin.baseUrl("openai", HOLD) }]);
+const huge = await p.evaluate((runs) => window.bench.hugeArgument(runs), RUNS);
 const browserVersion = browser.version();
 await browser.close();
+await standin.close();
 server.close();
 
 // 3. Targets. The hot-path and unlock ones are ratios to a plain baseline
@@ -104,6 +110,9 @@ const targets = [
   target("main-thread block during a webcrypto unlock", [[unlock["byok-keyring (webcrypto)"].maxBlockMs, 50, "ms", ""]]),
   target("get", [[h("get").ns, 10_000, "ns", "per call"]]),
   target("set (incl. storage write)", [[h("set (incl. storage write)").ns, 50_000, "ns", "per call"]]),
+  target(`verify with timeoutMs ${verifyTiming.timeoutMs}: "timeout" after timeoutMs`, [[verifyTiming.overMs, 100, "ms", "late"]]),
+  target("verify: an aborted check rejects after abort()", [[verifyTiming.abortMs, 20, "ms", ""]]),
+  target("a 10 MB string argument refused (slowest of validate, mask, set, isByok, new Keyring)", [[huge.slowest, 1000, "ms", ""]]),
 ];
 
 const results = {
@@ -112,7 +121,7 @@ const results = {
   browser: `Chromium ${browserVersion} (headless)`,
   runs: RUNS, calls: CALLS,
   initMs: { median: +median(inits.slice(1)).toFixed(2), samples: inits.map((x) => +x.toFixed(2)) },
-  unlock600k: unlock, unlockRatio, hotPathNs: hot, sizes, targets,
+  unlock600k: unlock, unlockRatio, hotPathNs: hot, verifyTiming, hugeArgumentMs: huge, sizes, targets,
 };
 
 // 4. The table.
@@ -134,6 +143,10 @@ for (const [name, s] of Object.entries(sizes)) {
   lines.push(`| ${name} | ${kb(s.raw)} | ${kb(s.gzip)} | ${budget} |`);
 }
 lines.push("", `init(): ${results.initMs.median} ms (median of ${RUNS} fresh pages).`, "");
+lines.push(`verify against the local stand-in: a timeout of ${verifyTiming.timeoutMs} ms ends ${verifyTiming.overMs.toFixed(1)} ms after it; an abort rejects ${verifyTiming.abortMs.toFixed(2)} ms after abort() (medians of ${RUNS}).`, "");
+lines.push("| 10 MB string argument, refused | median per call |", "|---|---:|");
+for (const [name, ms] of Object.entries(huge.ms)) lines.push(`| ${name} | ${ms.toFixed(1)} ms |`);
+lines.push("");
 lines.push("| target | measured | limit | result |", "|---|---:|---:|---|");
 for (const t of targets) lines.push(`| ${t.what} | ${t.measured} | ${t.limit} | ${t.result} |`);
 const table = lines.join("\n");

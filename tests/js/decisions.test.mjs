@@ -51,9 +51,13 @@ async function openTab(context, options) {
   return page;
 }
 
-/** The snapshot's answers equal the core's; returns isByok per provider. */
-async function agree(page, what) {
-  const rows = await page.evaluate(() => window.compare());
+/**
+ * The snapshot's answers equal the core's; returns isByok per provider.
+ * `rows`: answers already collected in the page (window.compare()), else
+ * they are collected now.
+ */
+async function agree(page, what, rows) {
+  rows ??= await page.evaluate(() => window.compare());
   for (const r of rows) {
     assert.deepEqual(r.snap, r.real, `after ${what}: ${r.p} / ${r.f}: snapshot ${r.snap} but core ${r.real}`);
   }
@@ -96,25 +100,30 @@ test("the snapshot follows set, remove, setEnabled, lock, unlock, passphrase cha
 test("an expiry and an auto-lock that pass while the page is idle are seen with no call in between", async () => {
   const context = await browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory", autoLockMs: 1500 });
-  const expiresAt = await page.evaluate(async ([p]) => {
+  // The first answers are collected in the same task as the set, so a slow
+  // machine cannot let the 400 ms expiry pass before they are asked.
+  const { expiresAt, lockAt, rows } = await page.evaluate(async ([p]) => {
     await window.kr.create(p);
     const info = window.kr.set("groq", window.keys.groq, { expiresInMs: 400 });
     window.kr.set("xai", window.keys.xai);
-    return info.expiresAt;
+    const lastUse = Date.now(); // at or after the last use: the second set
+    return { expiresAt: info.expiresAt, lockAt: lastUse + 1500, rows: window.compare() };
   }, [PASS]);
-  const start = await agree(page, "set with expiry");
+  const start = await agree(page, "set with expiry", rows);
   assert.equal(start.groq, true);
   assert.equal(start.xai, true);
-  // Nothing calls the keyring until the expiry has passed.
-  await page.waitForFunction((t) => Date.now() > t, expiresAt);
-  const expired = await agree(page, "expiry");
+  // Nothing calls the keyring until the moment has passed; the answers are
+  // collected in the page as soon as it has (waiting for the moment itself).
+  const answersAfter = (t) => page.evaluate(async (t) => {
+    while (Date.now() <= t) await new Promise((r) => setTimeout(r, t - Date.now() + 1));
+    return window.compare();
+  }, t);
+  const expired = await agree(page, "expiry", await answersAfter(expiresAt));
   assert.equal(expired.groq, false);
   assert.equal(expired.xai, true);
   // And nothing until the auto-lock moment has passed (the core's own
   // timer may or may not have fired yet: the answers must agree either way).
-  const lockAt = expiresAt - 400 + 1500; // the last use was the set
-  await page.waitForFunction((t) => Date.now() > t, lockAt, { timeout: 10_000 });
-  const locked = await agree(page, "auto-lock");
+  const locked = await agree(page, "auto-lock", await answersAfter(lockAt));
   assert.equal(locked.xai, false);
   assert.equal(await page.evaluate(() => window.kr.state), "locked");
   assert.deepEqual(page.errors, []);
@@ -143,13 +152,101 @@ test("another tab's change reaches the snapshot with no call in this tab", async
 test("arguments the snapshot does not handle get the core's errors", async () => {
   const context = await browser.newContext();
   const page = await openTab(context, OPTIONS);
-  const r = await page.evaluate(() => {
-    const codes = [];
-    for (const f of [() => window.kr.isByok(42), () => window.kr.shouldDeductCredits({}), () => window.kr.isByok("x".repeat(70000))]) {
-      try { f(); codes.push("returned"); } catch (e) { codes.push(`${e.name}:${e.code}`); }
-    }
-    return codes;
-  });
-  assert.deepEqual(r, ["KeyringError:invalid_argument", "KeyringError:invalid_argument", "KeyringError:invalid_argument"]);
+  const r = await page.evaluate(async (p) => {
+    const kr = window.kr;
+    const codes = {};
+    const attempt = (what, f) => {
+      try { codes[what] = `returned ${f()}`; } catch (e) { codes[what] = `${e.name}:${e.code}`; }
+    };
+    const cases = () => {
+      attempt("isByok(42)", () => kr.isByok(42));
+      attempt("shouldDeductCredits({})", () => kr.shouldDeductCredits({}));
+      attempt("isByok(70000 characters)", () => kr.isByok("x".repeat(70000)));
+      attempt("shouldDeductCredits(70000 characters)", () => kr.shouldDeductCredits("x".repeat(70000)));
+      // Not strings, though they have a length or turn into "groq".
+      attempt('isByok(["groq"])', () => kr.isByok(["groq"]));
+      attempt('isByok(new String("groq"))', () => kr.isByok(new String("groq")));
+      attempt("isByok({ length: 4 })", () => kr.isByok({ length: 4 }));
+      attempt('shouldDeductCredits(["groq"])', () => kr.shouldDeductCredits(["groq"]));
+      // A feature the fast path does not handle, for a provider whose key
+      // would be used (otherwise the answer is "deduct" before the feature
+      // matters, from the core as well).
+      attempt('shouldDeductCredits("groq", 42)', () => kr.shouldDeductCredits("groq", 42));
+      attempt('shouldDeductCredits("groq", ["deep-analysis"])', () => kr.shouldDeductCredits("groq", ["deep-analysis"]));
+      attempt('shouldDeductCredits("groq", new String("deep-analysis"))', () => kr.shouldDeductCredits("groq", new String("deep-analysis")));
+      attempt('shouldDeductCredits("groq", 70000 characters)', () => kr.shouldDeductCredits("groq", "x".repeat(70000)));
+    };
+    await kr.create(p);
+    kr.set("groq", window.keys.groq);
+    cases();
+    // Twice: the second time the snapshot is already cached.
+    const first = { ...codes };
+    cases();
+    return { first, second: codes, byok: kr.isByok("groq") };
+  }, PASS);
+  assert.equal(r.byok, true);
+  for (const codes of [r.first, r.second]) {
+    const wrong = Object.entries(codes).filter(([, c]) => c !== "KeyringError:invalid_argument").map(([w, c]) => `${w}: ${c}`);
+    assert.deepEqual(wrong, [], "not refused with invalid_argument");
+    assert.equal(Object.keys(codes).length, 12);
+  }
   await context.close();
+});
+
+test("two keyrings in one page answer each from its own decisions", async () => {
+  const context = await browser.newContext();
+  const page = await openTab(context, { ...OPTIONS, storage: "memory", namespace: "user-a" });
+  const r = await page.evaluate(async (p) => {
+    const a = window.kr;
+    const b = new window.byok.Keyring({ storage: "memory", namespace: "user-b", iterations: 100000, platformOnly: ["chat"] });
+    await a.create(p);
+    await b.create(p);
+    a.set("groq", window.keys.groq);
+    b.set("xai", window.keys.xai);
+    const ask = () => [a.isByok("groq"), a.isByok("xai"), b.isByok("groq"), b.isByok("xai"),
+      a.shouldDeductCredits("groq", "chat"), b.shouldDeductCredits("xai", "chat"), b.shouldDeductCredits("xai", "deep-analysis")];
+    const first = ask();
+    b.lock();
+    const bLocked = ask();
+    return { first, bLocked };
+  }, PASS);
+  assert.deepEqual(r.first, [true, false, false, true, false, true, false]);
+  assert.deepEqual(r.bLocked, [true, false, false, false, false, true, true]);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("a freed keyring answers as a locked one: no user key, deduct", async () => {
+  const context = await browser.newContext();
+  const page = await openTab(context, { ...OPTIONS, storage: "memory" });
+  const r = await page.evaluate(async (p) => {
+    const kr = window.kr;
+    await kr.create(p);
+    kr.set("groq", window.keys.groq);
+    const before = [kr.isByok("groq"), kr.shouldDeductCredits("groq"), kr.shouldDeductCredits("groq", "chat")];
+    kr.free();
+    const after = [kr.isByok("groq"), kr.shouldDeductCredits("groq"), kr.shouldDeductCredits("groq", "chat")];
+    return { before, after };
+  }, PASS);
+  assert.deepEqual(r.before, [true, false, false]);
+  assert.deepEqual(r.after, [false, true, true], "a freed keyring still answers from its keys");
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+// js/index.js fetches the decision object at the first question; a keyring
+// freed before any question has no object to answer from, and the call
+// reaches the freed core ("null pointer passed to rust", not a KeyringError).
+test("a keyring freed before its first question answers as a locked one", { todo: "js/index.js: fetch the decision object before free()" }, async () => {
+  const context = await browser.newContext();
+  const page = await openTab(context, { ...OPTIONS, storage: "memory" });
+  const r = await page.evaluate(async (p) => {
+    const kr = window.kr;
+    await kr.create(p);
+    kr.set("groq", window.keys.groq);
+    kr.free();
+    try { return [kr.isByok("groq"), kr.shouldDeductCredits("groq")]; } catch (e) { return `${e.name}: ${e.message}`; }
+  }, PASS);
+  await context.close();
+  assert.deepEqual(r, [false, true]);
 });

@@ -74,15 +74,21 @@ test("two tabs adding different providers at the same moment both end with both 
   const pairs = [["openai", "groq"], ["anthropic", "gemini"], ["xai", "mistral"], ["openrouter", "perplexity"], ["deepseek", "huggingface"]];
   const lost = [];
   for (const [pa, pb] of pairs) {
-    // Both tabs call set() at the same wall-clock moment.
+    // Both tabs call set() at the same wall-clock moment (a rendezvous a
+    // little ahead, so that both evaluate calls have arrived; not a wait for
+    // an outcome).
     const at = Date.now() + 300;
     const setAt = (page, provider) => page.evaluate(async ({ at, provider, key }) => {
       await new Promise((r) => setTimeout(r, at - Date.now()));
       window.tab.set(provider, key);
     }, { at, provider, key: KEYS[provider] });
     await Promise.all([setAt(a, pa), setAt(b, pb)]);
-    // localStorage reaches the other tab's process asynchronously.
-    await new Promise((r) => setTimeout(r, 300));
+    // localStorage reaches the other tab's process asynchronously: wait
+    // until tab a sees both (a lost update never arrives: then it is recorded).
+    await until(a, ([n, ps]) => {
+      const records = JSON.parse(localStorage.getItem(`byok-keyring:${n}`) || "{}").records || {};
+      return ps.every((p) => p in records);
+    }, ["mt-race", [pa, pb]]);
     const stored = await storedProviders(a, "mt-race");
     for (const p of [pa, pb]) if (!stored.includes(p)) lost.push(`${p} (set with ${p === pa ? pb : pa} at the same moment)`);
   }
@@ -142,6 +148,13 @@ test("lock({ everywhere: true }) locks every tab of that namespace, and only tha
   await a.evaluate(async ({ p, k }) => { await window.tab.create(p); window.tab.set("groq", k); }, { p: PASS, k: KEYS.groq });
   await b.evaluate((p) => window.tab.unlock(p), PASS);
   await other.evaluate(async (p) => { await window.tab.create(p); }, PASS);
+  // The other namespace's tab also holds, made after its own keyring, a
+  // keyring of the namespace being locked: once the lock reaches that one, a
+  // message that reached the tab's own keyring would have arrived too.
+  await other.evaluate(async (p) => {
+    window.marker = new window.byok.Keyring({ namespace: "mt-lock", storage: "local", iterations: 100000 });
+    await window.marker.unlock(p);
+  }, PASS);
   await until(b, () => window.tab.isByok("groq"));
   for (const page of [a, b, other]) await page.evaluate(() => { window.events.length = 0; });
 
@@ -150,13 +163,13 @@ test("lock({ everywhere: true }) locks every tab of that namespace, and only tha
   const seen = await b.evaluate(() => ({ events: window.events, isByok: window.tab.isByok("groq"), source: window.tab.source("groq") }));
   let getError;
   try { await b.evaluate(() => window.tab.get("groq")); } catch (e) { getError = String(e); }
-  // Give a stray message time to arrive before checking the other namespace.
-  await new Promise((r) => setTimeout(r, 300));
+  const markerLocked = await until(other, () => window.marker.state === "locked");
   const otherState = await other.evaluate(() => ({ state: window.tab.state, events: window.events }));
   const aState = await a.evaluate(() => ({ state: window.tab.state, events: window.events }));
   await context.close();
 
   assert.equal(aState.state, "locked");
+  assert.equal(markerLocked, true, "the lock did not reach the same namespace's keyring in the other tab");
   assert.equal(locked, true, `the other tab did not lock: ${JSON.stringify(seen.events)}`);
   assert.deepEqual(seen.events.filter((e) => e.type === "locked"), [{ type: "locked", state: "locked" }]);
   assert.equal(seen.isByok, false);

@@ -51,10 +51,13 @@ test('import("byok-keyring") in Node: a clear error before init(), then a memory
     assert.equal(before.code, "not_initialized");
     assert.match(before.message, /await init\(\)/);
   }
+  // Keyring's statics: importVault at least, each guarded before init().
+  assert.ok(r.statics.includes("importVault"), `Keyring.importVault is missing (statics: ${JSON.stringify(r.statics)})`);
+  assert.equal(r.beforeStatics.length, r.statics.length);
   for (const e of r.beforeStatics) assert.equal(e?.code, "not_initialized", `a static method of Keyring (${r.statics}) is not guarded`);
   assert.equal(r.samePromise, true, "concurrent init() calls share one promise");
   assert.equal(r.instanceOf, true);
-  if (r.imported) assert.deepEqual(r.imported, { instanceOf: true, state: "locked", namespace: "moved" });
+  assert.deepEqual(r.imported, { instanceOf: true, state: "locked", namespace: "moved" }, "Keyring.importVault did not give a Keyring");
   assert.equal(r.laterInit, "resolved");
   assert.equal(r.validate, "ok");
   assertKeyringWorks(r.auto);
@@ -83,6 +86,7 @@ test("require() from CommonJS loads the same package (Node >= 20.19)", async (t)
 for (const mode of ["bytes", "promise", "browser-entry-bytes", "browser-entry-object", "browser-entry-module", "browser-entry-sync"]) {
   test(`init with ${mode.replace("browser-entry-", "the browser entry and ")}`, async () => {
     const r = await check(mode);
+    if (mode.endsWith("bytes")) assert.equal(r.samePromise, true, "concurrent init() calls share one promise");
     assert.match(r.mask, /^sk-p•{8}uvwx$/);
     assertKeyringWorks(r.auto);
   });

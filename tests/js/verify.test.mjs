@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { serveRepo, launch } from "./harness.mjs";
-import { startStandin, PROVIDERS, SCENARIOS, SAMPLE_KEYS } from "./standin/server.mjs";
+import { startStandin, PROVIDERS, SCENARIOS, SAMPLE_KEYS, HOLD } from "./standin/server.mjs";
 import { DEFAULT_ANSWERS } from "./standin/providers.mjs";
 
 const CHECKED = Object.keys(PROVIDERS).filter((p) => !PROVIDERS[p].unsupported);
@@ -16,17 +16,20 @@ const NO_ANSWER = new Set(["timeout", "network_error", "cors", "redirect"]);
 const ALL_KEYS = Object.values(SAMPLE_KEYS);
 
 let server, standin, browser, page;
-const consoleLines = [];
+
+/** A new page with the library loaded as window.lib. */
+async function openPage() {
+  const p = await browser.newPage();
+  await p.goto(`${server.url}/tests/js/standin/page.html`);
+  await p.waitForFunction(() => window.lib, null, { timeout: 30_000 });
+  return p;
+}
 
 before(async () => {
   server = await serveRepo();
   standin = await startStandin();
   browser = await launch();
-  page = await browser.newPage();
-  page.on("console", (m) => consoleLines.push(m.text()));
-  page.on("pageerror", (e) => consoleLines.push(String(e)));
-  await page.goto(`${server.url}/tests/js/standin/page.html`);
-  await page.waitForFunction(() => window.lib, null, { timeout: 30_000 });
+  page = await openPage();
 });
 
 after(async () => {
@@ -75,7 +78,6 @@ test("verify gives every code for every provider, sending exactly the auth heade
       for (const [scenario, code] of Object.entries(SCENARIOS)) {
         standin.reset();
         const timeoutMs = scenario === "timeout" ? 300 : 10_000;
-        const started = Date.now();
         const v = await verifyInPage(provider, key, { baseUrl: standin.baseUrl(provider, scenario), timeoutMs });
         const where = `${provider}/${scenario}`;
         assert.equal(v.thrown, undefined, `${where} threw ${JSON.stringify(v.thrown)}`);
@@ -88,10 +90,8 @@ test("verify gives every code for every provider, sending exactly the auth heade
         assertNoKeyIn(v, `the ${where} verification`);
         assert.deepEqual(Object.keys(v).sort(), ["code", "message", "ok", "provider", ...(v.status ? ["status"] : [])].sort());
         if (code === "network_error") assert.match(v.message, /CORS/, where);
-        if (scenario === "timeout") {
-          assert.match(v.message, /300 ms/);
-          assert.ok(Date.now() - started < 5_000, `${where} took ${Date.now() - started} ms`);
-        }
+        // How close to timeoutMs the check ends is a benchmark (bench/), not a test.
+        if (scenario === "timeout") assert.match(v.message, /300 ms/);
 
         // What reached the stand-in: one preflight asking for exactly the
         // auth headers, then (unless the connection or CORS failed first)
@@ -258,42 +258,71 @@ test("Bedrock: region picks the default host, baseUrl overrides it", async () =>
   assert.equal(standin.requests[0].path, "/foundation-models");
 });
 
-test("the caller's signal cancels a check: it rejects with the signal's reason", async () => {
+/**
+ * Starts `call` in the page (a check of `window.lib` / `window.kr` given the
+ * held stand-in's baseUrl and an AbortSignal), waits until its request is
+ * at the stand-in, aborts it with `reason` (none: the default AbortError),
+ * then lets the stand-in answer "valid". Resolves to what the call ended
+ * with: { resolved } or { rejected, sameReason }. Without `reason` and with
+ * `abort: false` it only releases the answer (the control).
+ */
+async function abortWhileAtProvider(call, { reason, abort = true, key = SAMPLE_KEYS.openai } = {}) {
   standin.reset();
-  const base = standin.baseUrl("openai", "timeout");
-  const r = await page.evaluate(async ([base, key]) => {
-    const out = {};
-    const pre = new AbortController();
-    pre.abort();
-    try { await window.lib.verify("openai", key, { baseUrl: base, signal: pre.signal }); out.pre = "resolved"; }
-    catch (e) { out.pre = e.name; }
+  const base = standin.baseUrl("openai", HOLD);
+  await page.evaluate(([call, base, key]) => {
+    const c = new AbortController();
+    const run = new Function("lib", "kr", "key", "baseUrl", "signal", `return (${call})(lib, kr, key, baseUrl, signal);`);
+    window.pending = { c, outcome: Promise.resolve()
+      .then(() => run(window.lib, window.kr, key, base, c.signal))
+      .then((v) => ({ resolved: v?.code ?? v?.verification?.code ?? "resolved" }),
+        (e) => ({ rejected: e?.name ?? String(e), sameReason: e === window.pending.reason })) };
+  }, [call.toString(), base, key]);
+  // The request at the stand-in, unless the check ended without sending it.
+  let arrived = false;
+  const first = await Promise.race([
+    standin.waitForRequest((r) => r.scenario === HOLD).then(() => (arrived = true)),
+    page.evaluate(() => window.pending.outcome).then((o) => (arrived ? undefined : { ended: o }), () => undefined),
+  ]);
+  if (first?.ended) throw new Error(`the check ended before its request reached the provider: ${JSON.stringify(first.ended)}`);
+  if (abort) {
+    await page.evaluate((reason) => {
+      window.pending.reason = reason === undefined ? undefined : new Error(reason);
+      window.pending.c.abort(window.pending.reason);
+    }, reason);
+  }
+  assert.equal(standin.release("valid"), 1, "one request was held");
+  return page.evaluate(() => window.pending.outcome);
+}
 
-    const started = performance.now();
-    const mid = new AbortController();
-    setTimeout(() => mid.abort(), 100);
-    try { await window.lib.verify("openai", key, { baseUrl: base, signal: mid.signal, timeoutMs: 10_000 }); out.mid = "resolved"; }
-    catch (e) { out.mid = e.name; }
-    out.midMs = performance.now() - started;
+test("the caller's signal cancels a check: it rejects with the signal's reason", async () => {
+  // Already aborted: rejects, and nothing is sent (to a stand-in that would answer at once).
+  standin.reset();
+  const pre = await page.evaluate(async ([base, key]) => {
+    const c = new AbortController();
+    c.abort();
+    try { await window.lib.verify("openai", key, { baseUrl: base, signal: c.signal }); return "resolved"; }
+    catch (e) { return e.name; }
+  }, [standin.baseUrl("openai", "valid"), SAMPLE_KEYS.openai]);
+  assert.equal(pre, "AbortError");
+  assert.equal(standin.preflights.length + standin.requests.length, 0, "the pre-aborted check sent something");
 
-    const why = new Error("the settings popup was closed");
-    const custom = new AbortController();
-    setTimeout(() => custom.abort(why), 50);
-    try { await window.lib.verify("openai", key, { baseUrl: base, signal: custom.signal }); out.custom = "resolved"; }
-    catch (e) { out.custom = e === why; }
+  const check = (lib, kr, key, baseUrl, signal) => lib.verify("openai", key, { baseUrl, signal, timeoutMs: 120_000 });
+  // The control: the held answer, released, reaches a check nobody aborted.
+  assert.deepEqual(await abortWhileAtProvider(check, { abort: false }), { resolved: "valid" });
+  // Aborted while its request is at the provider, which answers "valid"
+  // only after the abort: the check rejects all the same.
+  assert.deepEqual(await abortWhileAtProvider(check), { rejected: "AbortError", sameReason: false });
+  // With the signal's own reason, as fetch does.
+  assert.deepEqual(await abortWhileAtProvider(check, { reason: "the settings popup was closed" }), { rejected: "Error", sameReason: true });
 
-    // A signal that aborts after the answer changes nothing.
-    const late = new AbortController();
-    const v = await window.lib.verify("openai", key, { baseUrl: base.replace("/timeout/", "/valid/"), signal: late.signal });
-    late.abort();
-    out.late = v.code;
-    return out;
-  }, [base, SAMPLE_KEYS.openai]);
-  assert.equal(r.pre, "AbortError");
-  assert.equal(r.mid, "AbortError");
-  assert.ok(r.midMs < 3_000, `abort took ${r.midMs} ms`);
-  assert.equal(r.custom, true);
-  assert.equal(r.late, "valid");
-  assert.equal(standin.requests.filter((q) => q.scenario === "timeout").length, 2, "the pre-aborted check sent nothing");
+  // A signal that aborts after the answer changes nothing.
+  const late = await page.evaluate(async ([base, key]) => {
+    const c = new AbortController();
+    const v = await window.lib.verify("openai", key, { baseUrl: base, signal: c.signal });
+    c.abort();
+    return v.code;
+  }, [standin.baseUrl("openai", "valid"), SAMPLE_KEYS.openai]);
+  assert.equal(late, "valid");
 });
 
 /** A fresh, unlocked in-memory keyring in the page, as window.kr. */
@@ -413,15 +442,14 @@ test("set without verify stays synchronous; bad verify options and a locked keyr
 
 test("set(..., { verify: { signal } }) aborted stores nothing", async () => {
   await freshKeyring();
-  const r = await page.evaluate(async ([key, baseUrl]) => {
-    const c = new AbortController();
-    setTimeout(() => c.abort(), 100);
-    let outcome;
-    try { await window.kr.set("openai", key, { verify: { baseUrl, signal: c.signal } }); outcome = "resolved"; }
-    catch (e) { outcome = e.name; }
-    return { outcome, stored: window.kr.get("openai") !== undefined };
-  }, [SAMPLE_KEYS.openai, standin.baseUrl("openai", "timeout")]);
-  assert.deepEqual(r, { outcome: "AbortError", stored: false });
+  const set = (lib, kr, key, baseUrl, signal) => kr.set("openai", key, { verify: { baseUrl, signal, timeoutMs: 120_000 } });
+  const stored = () => page.evaluate(() => window.kr.get("openai") !== undefined);
+  // Aborted while the provider is asked, which then says "valid": nothing is stored.
+  assert.deepEqual(await abortWhileAtProvider(set), { rejected: "AbortError", sameReason: false });
+  assert.equal(await stored(), false, "an aborted check stored the key");
+  // The control: not aborted, the same answer stores it.
+  assert.deepEqual(await abortWhileAtProvider(set, { abort: false }), { resolved: "valid" });
+  assert.equal(await stored(), true);
 });
 
 test("authHeaders gives exactly the table's headers, and they pass the provider's CORS check", async () => {
@@ -507,8 +535,68 @@ async function freePort() {
   return port;
 }
 
-test("no key reached the console", () => {
-  assertNoKeyIn(consoleLines, "console output");
+const windows = (secret) => Array.from({ length: Math.max(0, [...secret].length - 8) }, (_, i) => [...secret].slice(i, i + 9).join(""));
+
+test("no key, and no 9-character window of one, reaches the console while checking keys", async () => {
+  // Its own page, so it sees only the console output of what it runs: every
+  // check outcome, set(..., { verify }), authHeaders, withKey and the
+  // errors, each logged as an app would log it.
+  const own = await openPage();
+  const lines = [];
+  own.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));
+  own.on("pageerror", (e) => lines.push(`pageerror: ${e.stack || e}`));
+  const checks = CHECKED.flatMap((p) => ["valid", "invalid_key", "rate_limited", "provider_error", "network_error", "cors", "redirect", "timeout"]
+    .map((scenario) => [p, scenario, standin.baseUrl(p, scenario)]));
+  try {
+    await own.evaluate(async ([keys, checks, unsupported]) => {
+      const lib = window.lib;
+      const log = (what, v) => console.log(what, JSON.stringify(v));
+      const fail = (what, e) => {
+        console.error(`${what} failed:`, e);
+        console.warn(what, JSON.stringify({ name: e?.name, code: e?.code, message: e?.message, details: e?.details }));
+      };
+      const attempt = async (what, f) => { try { log(what, await f()); } catch (e) { fail(what, e); } };
+      for (const [p, scenario, baseUrl] of checks) {
+        await attempt(`verify ${p} ${scenario}`, () => lib.verify(p, keys[p], { baseUrl, timeoutMs: scenario === "timeout" ? 300 : 10_000 }));
+      }
+      for (const p of unsupported) await attempt(`verify ${p}`, () => lib.verify(p, keys[p]));
+      await attempt("verify for an unknown provider", () => lib.verify("nope", keys.openai));
+      await attempt("verify a key of the wrong provider", () => lib.verify("openai", keys.anthropic));
+      await attempt("verify a cut-off key", () => lib.verify("openai", keys.openai.slice(0, 30)));
+      await attempt("verify with a bad baseUrl", () => lib.verify("openai", keys.openai, { baseUrl: "http://example.com" }));
+      const kr = new lib.Keyring({ namespace: "console", storage: "memory", iterations: 100_000 });
+      kr.onChange((e) => log("onChange", e));
+      await kr.create("correct horse battery");
+      for (const [p, , baseUrl] of checks.filter(([, s]) => s === "valid" || s === "invalid_key")) {
+        await attempt(`set ${p} with verify`, () => kr.set(p, keys[p], { verify: { baseUrl } }));
+      }
+      for (const p of Object.keys(keys)) {
+        await attempt(`authHeaders names ${p}`, () => Object.keys(kr.authHeaders(p) ?? {}));
+        await attempt(`withKey ${p}`, () => kr.withKey(p, (k, h) => [k.length, Object.keys(h)]));
+      }
+      log("list", kr.list());
+      kr.lock();
+      await attempt("authHeaders while locked", () => kr.authHeaders("openai"));
+      await attempt("set with verify while locked", () => kr.set("openai", keys.openai, { verify: true }));
+    }, [SAMPLE_KEYS, checks, UNSUPPORTED]);
+  } finally {
+    await own.close();
+  }
+  // The collector did collect: results, errors, and the browser's own
+  // messages about the refused (CORS) checks.
+  const text = lines.join("\n");
+  for (const expected of ['"code":"valid"', '"code":"invalid_key"', '"code":"timeout"', '"code":"network_error"', "unknown_provider",
+    "error: set openai with verify failed: KeyringError", "invalid_argument", "locked", "CORS"]) {
+    assert.ok(text.includes(expected), `the console collector missed ${expected}`);
+  }
+  const leaks = [];
+  for (const key of [...new Set(ALL_KEYS)]) {
+    for (const w of windows(key)) {
+      const line = lines.find((l) => l.includes(w));
+      if (line) leaks.push(`${JSON.stringify(w)} of the ${[...key].length}-character ${Object.keys(SAMPLE_KEYS).find((p) => SAMPLE_KEYS[p] === key)} key, in: ${line.slice(0, 200)}`);
+    }
+  }
+  assert.deepEqual(leaks, []);
 });
 
 test("TypeScript declarations of verify, set(..., { verify }), authHeaders and withKey", async () => {

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startStandin, SAMPLE_KEYS } from '../../tests/js/standin/server.mjs';
+import { startStandin, SAMPLE_KEYS, HOLD } from '../../tests/js/standin/server.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
 const PKG_JS = fileURLToPath(new URL('pkg/index.js', ROOT));
@@ -186,7 +186,7 @@ const dumpStorage = (page) =>
 /** Asserts that no 9-character window of `key` appears in `text`. */
 function assertNoWindowOf(key, text) {
   for (let i = 0; i + 9 <= key.length; i++) {
-    assert.ok(!text.includes(key.slice(i, i + 9)), `storage contains "${key.slice(i, i + 9)}" (offset ${i})`);
+    assert.ok(!text.includes(key.slice(i, i + 9)), `the text contains "${key.slice(i, i + 9)}" (offset ${i}) of a key`);
   }
 }
 
@@ -349,7 +349,9 @@ test('after a reload the key is Locked and Send uses credits until unlocked', as
 
   await openSettings(page);
   assert.equal(await chip(page, 'openai'), 'Locked');
-  assert.match(await page.textContent('#masked-openai'), /^sk-p/);
+  // The row shows the library's mask of the key, and nothing else of it.
+  assert.equal(await page.textContent('#masked-openai'), library.mask(OPENAI_KEY));
+  assertNoWindowOf(OPENAI_KEY, await page.evaluate(() => document.getElementById('settings').textContent));
   await unlock(page);
   assert.equal(await chip(page, 'openai'), 'Configured');
   await closeSettings(page);
@@ -648,39 +650,83 @@ test('Add asks the provider (stand-in): "Key works", "The provider rejected this
   assertNoPageErrors(page);
 });
 
+/** Resolves in the page at the popup's next re-render (its once-a-second refresh, or a change). */
+const nextRefresh = (page) =>
+  page.evaluate(() => new Promise((resolve) => {
+    const seen = new MutationObserver(() => {
+      seen.disconnect();
+      resolve();
+    });
+    // Every refresh writes the keyring state on the dialog (an attribute
+    // write is a mutation even when the value is the same).
+    seen.observe(document.getElementById('settings'), { attributes: true, attributeFilter: ['data-state'] });
+  }));
+
 test('while the provider is asked: "Checking with the provider…", Save disabled; Cancel or closing stores nothing', async (t) => {
   const page = await openDemo(await newContext(t));
   await createVault(page);
-  await page.selectOption('#verify-scenario', 'timeout'); // the stand-in never answers
+  // The stand-in holds every check's answer until the test releases it: a
+  // check is running for as long as the test needs, with no sleep, and an
+  // answer can arrive after a Cancel or a close.
+  const previous = standin.setScenario(HOLD);
+  t.after(() => {
+    standin.setScenario(previous);
+    standin.release();
+  });
+  await page.selectOption('#verify-scenario', ''); // the stand-in's default: hold
+  // The check's request is at the stand-in (unless the check ended without sending it).
+  const checkAtProvider = async () => {
+    let arrived = false;
+    const first = await Promise.race([
+      standin.waitForRequest((r) => r.scenario === HOLD && r.provider === 'openai').then(() => (arrived = true)),
+      page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'), null, { timeout: 0 })
+        .then(() => (arrived ? undefined : 'ended'), () => undefined),
+    ]);
+    if (first === 'ended') throw new Error(`the check ended before its request reached the stand-in: ${await feedback(page, 'openai')}`);
+  };
+  const stored = () => page.evaluate(() => window.__demo.keyring.list().map((k) => k.provider));
+
+  standin.reset();
   await page.fill('#key-openai', OPENAI_KEY);
   await page.click('#save-openai');
   await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  await checkAtProvider();
   assert.equal(await feedback(page, 'openai'), 'Checking with the provider…');
   assert.equal(await page.isDisabled('#save-openai'), true);
   assert.equal(await page.textContent('#save-openai'), 'Checking…');
   assert.equal(await page.getAttribute('#form-openai', 'aria-busy'), 'true');
   assert.equal(await page.evaluate(() => document.getElementById('key-openai').readOnly), true);
-  // The once-a-second refresh keeps the busy state.
-  await page.waitForTimeout(1200);
+  // The popup's refresh (once a second) keeps the busy state.
+  await nextRefresh(page);
   assert.equal(await page.isDisabled('#save-openai'), true);
+  assert.equal(await feedback(page, 'openai'), 'Checking with the provider…');
 
+  // Cancel stops the check; the provider's "valid", arriving afterwards, stores nothing.
   await page.click('#cancel-openai');
-  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind !== 'busy');
+  assert.equal(standin.release('valid'), 1);
+  await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
   assert.equal(await feedback(page, 'openai'), 'Check cancelled: nothing was saved.');
   assert.equal(await page.isDisabled('#save-openai'), false);
   assert.equal(await chip(page, 'openai'), 'Not configured');
+  assert.deepEqual(await stored(), []);
 
   // Closing the popup mid-check stops it too.
+  standin.reset();
   await page.click('#save-openai');
   await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  await checkAtProvider();
   await closeSettings(page);
-  // The check is over once the form is no longer busy (set() has settled).
+  // The popup's close handler has run (it clears the key field) before the
+  // provider answers "valid"; then the check's own end: the form not busy.
+  await page.waitForFunction(() => document.getElementById('key-openai').value === '');
+  assert.equal(standin.release('valid'), 1);
   await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
-  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.list()), []);
+  assert.deepEqual(await stored(), [], 'the check went on after the popup closed and stored the key');
   await openSettings(page);
   assert.equal(await feedback(page, 'openai'), '');
   assert.equal(await page.inputValue('#key-openai'), '');
   assert.equal(await page.isDisabled('#save-openai'), false);
+  assert.equal(await chip(page, 'openai'), 'Not configured');
   assertNoPageErrors(page);
 });
 

@@ -116,10 +116,54 @@ test('chat: billed to the user with X-User-Api-Key, which is never logged', asyn
 test('bad requests get JSON errors', async () => {
   const bad = await fetch(`${srv.url}/api/chat`, { method: 'POST', body: '{oops' });
   assert.equal(bad.status, 400);
-  const big = await fetch(`${srv.url}/api/chat`, { method: 'POST', body: 'x'.repeat(70_000) }).catch(() => null);
-  assert.ok(big === null || big.status === 413);
-  assert.equal((await fetch(`${srv.url}/api/chat`)).status, 405);
-  assert.equal((await fetch(`${srv.url}/api/nothing`)).status, 404);
+  assert.deepEqual(await bad.json(), { error: 'Invalid JSON' });
+  const get = await fetch(`${srv.url}/api/chat`);
+  assert.equal(get.status, 405);
+  assert.equal(typeof (await get.json()).error, 'string');
+  const none = await fetch(`${srv.url}/api/nothing`);
+  assert.equal(none.status, 404);
+  assert.equal(typeof (await none.json()).error, 'string');
+});
+
+/** A raw POST of `body`: { status, body } or, when the connection fails, { error: its code }. */
+function rawPost(server, rawPath, body) {
+  return new Promise((resolve) => {
+    const { port } = server.server.address();
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      res.on('error', (e) => resolve({ error: e.code ?? e.message }));
+    });
+    req.on('error', (e) => resolve({ error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+test('a body over 64 KiB is refused without being read: the server closes the connection and keeps serving', async (t) => {
+  // A server of its own: what it does after the refusal is part of the test.
+  const s = await startServer({ port: 0, credits: 5, pkgDir, log: () => {} });
+  t.after(() => s.close());
+  // At the limit: read, and answered like any other body (not JSON here).
+  const atLimit = await rawPost(s, '/api/chat', 'x'.repeat(64 * 1024));
+  assert.deepEqual(atLimit, { status: 400, body: JSON.stringify({ error: 'Invalid JSON' }) });
+  // Over it: the server stops reading and closes the connection, so the
+  // client sees it reset (or its write refused). A 413 answer would be
+  // right too; nothing else is (a 400 means the body was read, a refused
+  // connection that the server is down).
+  for (const size of [64 * 1024 + 1, 70_000, 1024 * 1024]) {
+    const r = await rawPost(s, '/api/chat', 'x'.repeat(size));
+    if (r.status !== undefined) {
+      assert.deepEqual(r, { status: 413, body: JSON.stringify({ error: 'Request body too large' }) }, `${size} bytes`);
+    } else {
+      assert.ok(['ECONNRESET', 'EPIPE'].includes(r.error), `${size} bytes: the connection failed with ${r.error}, not a reset by the server`);
+    }
+  }
+  assert.equal(s.stats.chatCalls, 0, 'no chat call was made');
+  assert.equal(s.stats.deductCalls, 0);
+  // And it keeps serving.
+  const after = await rawPost(s, '/api/user/deduct-credits', '{}');
+  assert.deepEqual(after, { status: 200, body: JSON.stringify({ credits: 4 }) });
 });
 
 /** The sources of one CSP directive. */
@@ -156,6 +200,23 @@ test("production: connect-src allows every key check the library names (Bedrock'
   }
   for (const src of connect) {
     assert.ok(src === "'self'" || checked.some((p) => sourceMatches(src, p.checkOrigin)), `${src} is no provider's check`);
+  }
+});
+
+test('production: connect-src lets the page reach no origin but its own and the providers\' check hosts', async () => {
+  const connect = cspSources((await rawGet('/')).headers['content-security-policy'], 'connect-src');
+  const allows = (origin) => connect.some((src) => sourceMatches(src, origin));
+  for (const foreign of [
+    'https://example.com', 'https://attacker.com', 'https://evil.net', 'https://evil.io', 'https://evil.ai',
+    'https://api.openai.com.evil.net', 'https://amazonaws.com.evil.net', 'https://evil-amazonaws.com',
+    'https://googleapis.com.evil.org', 'http://api.openai.com', 'https://api.openai.com:8443',
+  ]) {
+    assert.ok(!allows(foreign), `connect-src (${connect.join(' ')}) lets the page reach ${foreign}`);
+  }
+  // A wildcard is as narrow as a provider's regional hosts allow: one per
+  // regional provider, two labels under the star at least.
+  for (const src of connect.filter((x) => x.includes('*'))) {
+    assert.match(src, /^https:\/\/\*\.[a-z0-9-]+\.[a-z]{2,}$/, `${src} is wider than a provider's domain`);
   }
 });
 

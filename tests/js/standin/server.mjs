@@ -17,7 +17,9 @@
 // rate_limited 429, provider_error 500, not_found 404, timeout (never
 // answers), network_error (closes the connection), cors (refuses the
 // preflight), redirect (a 307 to the same endpoint under /valid/, so a
-// client that follows redirects sends the key again). GET /page.html is a
+// client that follows redirects sends the key again), and hold (the answer
+// waits until the test calls release(): a check that is still running at a
+// moment the test chooses, with no sleep). GET /page.html is a
 // blank page on the stand-in's own origin, for same-origin tests. Requests
 // are recorded in memory for the tests; nothing is logged but method, path
 // and status (never a header, so never a key). Node's standard library only.
@@ -35,6 +37,14 @@ const AUTH_HEADER_NAMES = [
 ];
 
 const cors = { "access-control-allow-origin": "*" };
+
+/**
+ * A scenario for tests only (not in SCENARIOS, which maps each answer to a
+ * verify code): the request is recorded, and its answer waits until
+ * `release(answer)`.
+ */
+export const HOLD = "hold";
+const isScenario = (s) => s in SCENARIOS || s === HOLD;
 
 function sendJson(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
@@ -77,20 +87,23 @@ function problemsOf(spec, req, url) {
  * Starts the stand-in. Options: port (0 = any free port), host, scenario (the
  * default when the URL names none), log (one line per request, or null).
  * Resolves to { url, baseUrl(provider, scenario?), requests, preflights,
- * reset(), close() }. `requests` / `preflights` hold what arrived, headers
- * included (in memory only, for assertions).
+ * waitForRequest(match?), release(answer?), setScenario(name), reset(),
+ * close() }. `requests` / `preflights` hold what arrived, headers included
+ * (in memory only, for assertions).
  */
 export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "valid", log = null } = {}) {
-  if (!(scenario in SCENARIOS)) throw new Error(`unknown scenario ${scenario}`);
+  if (!isScenario(scenario)) throw new Error(`unknown scenario ${scenario}`);
   const requests = [];
   const preflights = [];
   const hanging = new Set();
+  const held = []; // { entry, res, answer(scenario) } of "hold" requests not yet released
+  const waiters = []; // { match, resolve } of waitForRequest calls not yet satisfied
 
   const handle = (req, res) => {
     const url = new URL(req.url, "http://standin");
     const segments = url.pathname.split("/").slice(1);
     let current = scenario;
-    if (segments[0] in SCENARIOS) current = segments.shift();
+    if (isScenario(segments[0])) current = segments.shift();
     const provider = segments.shift();
     const spec = Object.hasOwn(PROVIDERS, provider ?? "") ? PROVIDERS[provider] : undefined;
     const endpoint = "/" + segments.join("/");
@@ -132,25 +145,40 @@ export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "v
       url: req.url, headers: { ...req.headers }, problems: problemsOf(spec, req, url),
     };
     requests.push(entry);
+    for (const w of waiters.splice(0)) {
+      if (w.match(entry)) w.resolve(entry);
+      else waiters.push(w);
+    }
     req.resume();
     if (current === "network_error") { note("closed"); return req.socket.destroy(); }
     if (current === "timeout") { note("hang"); hanging.add(res); res.on("close", () => hanging.delete(res)); return; }
+    if (current === HOLD) {
+      note("held");
+      hanging.add(res);
+      res.on("close", () => hanging.delete(res));
+      held.push({ res, answer });
+      return;
+    }
     if (current === "redirect") {
       note(307);
       return res.writeHead(307, { ...cors, location: `/valid/${provider}${endpoint}` }).end();
     }
-    // "cors": a provider that does not allow web pages. Only clients that
-    // skip CORS (Node, a server) get here; they get a normal answer.
-    const headers = current === "cors" ? {} : { ...cors };
-    const answer = current === "cors" ? "valid" : current;
-    if (entry.problems.length) {
-      note(400);
-      return sendJson(res, 400, { error: { message: `stand-in: ${entry.problems.join("; ")}` } }, headers);
+    answer(current);
+
+    function answer(which) {
+      // "cors": a provider that does not allow web pages. Only clients that
+      // skip CORS (Node, a server) get here; they get a normal answer.
+      const headers = which === "cors" ? {} : { ...cors };
+      const name = which === "cors" ? "valid" : which;
+      if (entry.problems.length) {
+        note(400);
+        return sendJson(res, 400, { error: { message: `stand-in: ${entry.problems.join("; ")}` } }, headers);
+      }
+      const [status, body] = spec.answers?.[name] ?? DEFAULT_ANSWERS[name];
+      if (status === 429) headers["retry-after"] = "1";
+      note(status);
+      sendJson(res, status, body, headers);
     }
-    const [status, body] = spec.answers?.[answer] ?? DEFAULT_ANSWERS[answer];
-    if (status === 429) headers["retry-after"] = "1";
-    note(status);
-    sendJson(res, status, body, headers);
   };
   const server = http.createServer((req, res) => {
     try {
@@ -173,6 +201,33 @@ export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "v
     baseUrl: (provider, which) => (which ? `${url}/${which}/${provider}` : `${url}/${provider}`),
     requests,
     preflights,
+    /**
+     * The first request (already recorded or still to come) for which
+     * `match(entry)` is true: waits for the event itself, with no sleep.
+     */
+    waitForRequest(match = () => true) {
+      const seen = requests.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    /**
+     * Answers every held ("hold") request with `answer`'s answer (a scenario
+     * with an answer: valid, invalid_key, …); a request whose client has
+     * gone (an aborted check) gets nothing. Returns how many were held.
+     */
+    release(answer = "valid") {
+      if (!(answer in DEFAULT_ANSWERS)) throw new Error(`release: ${answer} has no answer`);
+      const released = held.splice(0);
+      for (const h of released) if (!h.res.destroyed) h.answer(answer);
+      return released.length;
+    },
+    /** Sets the scenario of URLs that name none; returns the previous one. */
+    setScenario(name) {
+      if (!isScenario(name)) throw new Error(`unknown scenario ${name}`);
+      const previous = scenario;
+      scenario = name;
+      return previous;
+    },
     /** Forgets what was recorded. */
     reset() { requests.length = 0; preflights.length = 0; },
     close() {
