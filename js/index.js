@@ -88,6 +88,15 @@ function byok(s, provider) {
   return now < until && now < expires;
 }
 
+// free() clears the decision object (Drop in src/wasm/decisions.rs); fetch it
+// first, so a keyring freed before its first question answers as locked too.
+const coreFree = K.free;
+K.free = function free() {
+  if (this.__wbg_ptr) snap(this);
+  return coreFree.call(this);
+};
+if (typeof Symbol.dispose === "symbol") K[Symbol.dispose] = K.free;
+
 K.isByok = function isByok(provider) {
   if (!fast(provider)) return coreIsByok.call(this, provider);
   return byok(this[SNAP] ?? snap(this), provider);

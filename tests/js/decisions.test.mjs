@@ -237,7 +237,7 @@ test("a freed keyring answers as a locked one: no user key, deduct", async () =>
 // js/index.js fetches the decision object at the first question; a keyring
 // freed before any question has no object to answer from, and the call
 // reaches the freed core ("null pointer passed to rust", not a KeyringError).
-test("a keyring freed before its first question answers as a locked one", { todo: "js/index.js: fetch the decision object before free()" }, async () => {
+test("a keyring freed before its first question answers as a locked one", async () => {
   const context = await browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory" });
   const r = await page.evaluate(async (p) => {
