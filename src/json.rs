@@ -131,3 +131,67 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(
 ) -> Result<wasm_bindgen::JsValue, serde_wasm_bindgen::Error> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn whole(text: &str) -> Option<u64> {
+        parse(text)?.whole()
+    }
+
+    #[test]
+    fn whole_numbers_are_those_a_javascript_number_holds_exactly() {
+        // Written as JSON.stringify writes them, or in any other JSON form of
+        // the same whole number (JSON.parse reads all of them alike).
+        for (text, n) in [
+            ("0", 0),
+            ("1", 1),
+            ("1.0", 1),
+            ("1e3", 1000),
+            ("9007199254740991", MAX_SAFE_INTEGER),
+        ] {
+            assert_eq!(whole(text), Some(n), "{text}");
+        }
+        for text in [
+            "9007199254740992",
+            "9007199254740992.0",
+            "18446744073709551615",
+            "-1",
+            "-1.0",
+            "1.5",
+            "\"1\"",
+            "true",
+            "null",
+            "[1]",
+        ] {
+            assert_eq!(whole(text), None, "{text}");
+        }
+        assert_eq!(MAX_SAFE_INTEGER, 9_007_199_254_740_991);
+    }
+
+    #[test]
+    fn only_keys_needs_an_object_with_no_other_member() {
+        let known = ["a", "b"];
+        assert!(only_keys(&parse(r#"{"a":1}"#).unwrap(), &known));
+        assert!(only_keys(&parse(r#"{}"#).unwrap(), &known));
+        assert!(!only_keys(&parse(r#"{"a":1,"c":2}"#).unwrap(), &known));
+        assert!(!only_keys(&parse(r#"[]"#).unwrap(), &known));
+        assert!(!only_keys(&parse(r#""a""#).unwrap(), &known));
+    }
+
+    #[test]
+    fn members_texts_and_flags_are_read_by_type() {
+        let v = parse(r#"{"s":"x","t":true,"n":2}"#).unwrap();
+        assert_eq!(v.member("s").and_then(|s| s.text()).as_deref(), Some("x"));
+        assert_eq!(v.member("t").and_then(|t| t.flag()), Some(true));
+        assert_eq!(v.member("n").and_then(|n| n.text()), None);
+        assert_eq!(v.member("s").and_then(|s| s.flag()), None);
+        assert!(v.member("missing").is_none());
+        assert!(parse("[1]").unwrap().member("0").is_none());
+        let mut names = v.member_names().unwrap();
+        names.sort();
+        assert_eq!(names, ["n", "s", "t"]);
+        assert!(parse("{").is_none());
+    }
+}
