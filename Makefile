@@ -8,7 +8,7 @@ PORT ?= 8080
 # is too tight for the tamper matrix on a loaded 2-core machine).
 WASM_TEST_TIMEOUT ?= 300
 
-.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench mutants-js clean
+.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench mutants mutants-rust mutants-js clean
 
 all: build
 
@@ -86,6 +86,18 @@ demo-standin: build
 ## bench: unlock, hot-path and size benchmarks in headless Chromium (BENCHMARKS.md)
 bench: setup-test build
 	node bench/run.mjs
+
+## mutants: mutation testing, Rust and JS (slow: not part of `make test`).
+mutants: build
+	$(MAKE) mutants-rust
+	$(MAKE) mutants-js
+
+## mutants-rust: cargo-mutants over the core's decision modules
+## (.cargo/mutants.toml: validate, mask, credits, format, crypto, json and the
+## keyring's decisions) with the native tests; results in mutants.out/.
+mutants-rust:
+	@scripts/setup.sh mutants
+	cargo mutants -j 2
 
 ## mutants-js: deliberate bugs in js/index.js, js/transport.js and www/, each
 ## run against the tests that must catch it, on a scratch copy (the tree is

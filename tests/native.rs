@@ -1483,3 +1483,53 @@ fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
     assert!(!a.kr.borrow_mut().reconcile().unwrap());
     assert_eq!(ids(&a), ["groq"]);
 }
+
+#[test]
+fn each_kind_of_character_inside_a_key_is_named() {
+    let k = key("groq");
+    let (head, tail) = k.split_at(10);
+    for (inside, named) in [
+        ("\t", "a tab"),
+        ("\n", "a line break"),
+        ("\r", "a line break"),
+        (" ", "a space"),
+        ("\u{a0}", "a space"),
+        ("\"", "a quote"),
+        ("\u{201C}", "a quote"),
+        ("`", "a quote"),
+        ("\u{7}", "an invisible control character"),
+    ] {
+        let v = validate("groq", &format!("{head}{inside}{tail}"));
+        assert_eq!(v.code, ValidationCode::BadChars, "{inside:?}");
+        assert!(
+            v.message.contains(named),
+            "{inside:?} should be called {named}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn source_counts_a_key_only_until_it_expires_even_while_locked() {
+    let mut o = opts("source-expiry");
+    o.policy.platform_providers = vec!["groq".into()];
+    let f = created(o);
+    let expiring = SetOptions {
+        expires_in_ms: Some(1_000),
+        ..SetOptions::default()
+    };
+    f.kr.borrow_mut()
+        .set("groq", &key("groq"), expiring)
+        .unwrap();
+    f.kr.borrow_mut().lock();
+    let start = f.now.get();
+    for (after, want) in [
+        (0, Source::User),
+        (999, Source::User),
+        (1_000, Source::Platform),
+        (5_000, Source::Platform),
+    ] {
+        f.now.set(start + after);
+        assert_eq!(f.kr.borrow().source("groq"), want, "{after} ms after set");
+    }
+}
