@@ -331,4 +331,14 @@ mod tests {
         let v = validate("groq", &key);
         assert!(!format!("{v:?}").contains(&key[..12]));
     }
+
+    #[test]
+    fn debug_shows_the_verdict_and_redacts_the_key() {
+        let key = format!("gsk_{}", "Zq".repeat(26));
+        let shown = format!("{:?}", validate("groq", &key));
+        for part in ["Validation", "valid: true", "Ok", "\"groq\"", "<redacted>"] {
+            assert!(shown.contains(part), "{part} missing from {shown}");
+        }
+        assert!(!shown.contains(&key[4..13]));
+    }
 }
