@@ -6,7 +6,6 @@ use super::{
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::format::{self, Record};
-use crate::limits::{MAX_EXPIRES_IN_MS, MAX_MODEL_LEN};
 use crate::secret::ApiKey;
 use crate::validate::validate;
 
@@ -20,21 +19,7 @@ impl Keyring {
             return Err(Error::invalid_key(validation));
         }
         let key = api_key.trim();
-        if let Some(model) = &opts.model {
-            if model.len() > MAX_MODEL_LEN || model.chars().any(char::is_control) {
-                return Err(Error::invalid_argument(format!(
-                    "model must be at most {MAX_MODEL_LEN} bytes without control characters."
-                )));
-            }
-        }
-        if opts
-            .expires_in_ms
-            .is_some_and(|ms| ms == 0 || ms > MAX_EXPIRES_IN_MS)
-        {
-            return Err(Error::invalid_argument(
-                "expiresInMs must be a positive number of milliseconds, at most ten years.",
-            ));
-        }
+        opts.check()?;
         self.check_auto_lock();
         let now = self.now();
         let aad = format::record_aad(&self.opts.namespace, p.id);

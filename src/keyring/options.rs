@@ -2,7 +2,10 @@
 use crate::credits::CreditPolicy;
 use crate::error::{Error, Result};
 use crate::format;
-use crate::limits::{MAX_AUTO_LOCK_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_NAMESPACE_LEN};
+use crate::limits::{
+    MAX_AUTO_LOCK_MS, MAX_EXPIRES_IN_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_MODEL_LEN,
+    MAX_NAMESPACE_LEN,
+};
 use crate::providers;
 
 /// Keyring options (the `new Keyring({...})` object), already checked.
@@ -89,4 +92,30 @@ pub struct SetOptions {
     pub model: Option<String>,
     /// The key stops being used this many milliseconds from now.
     pub expires_in_ms: Option<u64>,
+}
+
+impl SetOptions {
+    /// Checks both options, with a message naming the wrong one: what
+    /// [`crate::Keyring::set`] refuses (and `set(..., { verify })` refuses
+    /// before anything is sent).
+    pub fn check(&self) -> Result<()> {
+        if self
+            .model
+            .as_ref()
+            .is_some_and(|m| m.len() > MAX_MODEL_LEN || m.chars().any(char::is_control))
+        {
+            return Err(Error::invalid_argument(format!(
+                "model must be at most {MAX_MODEL_LEN} bytes without control characters."
+            )));
+        }
+        if self
+            .expires_in_ms
+            .is_some_and(|ms| ms == 0 || ms > MAX_EXPIRES_IN_MS)
+        {
+            return Err(Error::invalid_argument(
+                "expiresInMs must be a positive number of milliseconds, at most ten years.",
+            ));
+        }
+        Ok(())
+    }
 }

@@ -6,7 +6,6 @@
 use super::{plan, send_plan, Transport, Verification, VerifyError, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyInfo, Keyring, SetOptions, State};
-use crate::limits::{MAX_EXPIRES_IN_MS, MAX_MODEL_LEN};
 use std::cell::RefCell;
 
 /// Checks `key` with `provider` through `transport`, then stores it in
@@ -36,7 +35,9 @@ pub async fn set_verified(
     opts: &VerifyOptions,
 ) -> std::result::Result<(KeyInfo, Verification), VerifyError> {
     let plan = plan(provider, key, opts)?;
-    check_set_options(&set)?;
+    // The option checks of `set`, made before the request so that a bad
+    // option sends nothing.
+    set.check()?;
     {
         let mut kr = borrow(keyring)?;
         kr.check_auto_lock();
@@ -58,29 +59,4 @@ fn borrow(keyring: &RefCell<Keyring>) -> Result<std::cell::RefMut<'_, Keyring>> 
     keyring
         .try_borrow_mut()
         .map_err(|_| Error::invalid_argument("The keyring is busy; try again."))
-}
-
-/// The option checks of [`Keyring::set`], made before the request so that a
-/// bad option sends nothing. `tests/verify_flow.rs` checks that both refuse
-/// the same options.
-fn check_set_options(set: &SetOptions) -> Result<()> {
-    if set
-        .model
-        .as_ref()
-        .is_some_and(|m| m.len() > MAX_MODEL_LEN || m.chars().any(char::is_control))
-    {
-        // The number is MAX_MODEL_LEN.
-        return Err(Error::invalid_argument(
-            "model must be at most 256 bytes without control characters.",
-        ));
-    }
-    if set
-        .expires_in_ms
-        .is_some_and(|ms| ms == 0 || ms > MAX_EXPIRES_IN_MS)
-    {
-        return Err(Error::invalid_argument(
-            "expiresInMs must be a positive number of milliseconds, at most ten years.",
-        ));
-    }
-    Ok(())
 }
