@@ -197,11 +197,7 @@ fn whole_field(obj: &json::Json, name: &str) -> Result<u64, FormatError> {
 
 /// An optional field: absent or `null` is `None`.
 fn optional(obj: &json::Json, name: &str) -> Option<json::Json> {
-    obj.member(name).filter(|v| !is_null(v))
-}
-
-fn is_null(v: &json::Json) -> bool {
-    v.is_null()
+    obj.member(name).filter(|v| !v.is_null())
 }
 
 fn parse_sealed(obj: &json::Json, field: &'static str) -> Result<Sealed, FormatError> {

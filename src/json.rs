@@ -27,6 +27,11 @@ pub(crate) trait Value: Sized {
 /// The largest integer a JavaScript number holds exactly.
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
+/// `f` as a whole number in `0..=MAX_SAFE_INTEGER`, if it is one.
+fn whole_number(f: f64) -> Option<u64> {
+    (f >= 0.0 && f.fract() == 0.0 && f <= MAX_SAFE_INTEGER as f64).then_some(f as u64)
+}
+
 /// The [`Value`] of this build.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Json = serde_json::Value;
@@ -49,11 +54,10 @@ impl Value for serde_json::Value {
         self.as_str().map(str::to_string)
     }
     fn whole(&self) -> Option<u64> {
-        let n = self.as_u64().or_else(|| {
-            let f = self.as_f64()?;
-            (f >= 0.0 && f.fract() == 0.0 && f <= MAX_SAFE_INTEGER as f64).then_some(f as u64)
-        })?;
-        (n <= MAX_SAFE_INTEGER).then_some(n)
+        match self.as_u64() {
+            Some(n) => (n <= MAX_SAFE_INTEGER).then_some(n),
+            None => whole_number(self.as_f64()?),
+        }
     }
     fn flag(&self) -> Option<bool> {
         self.as_bool()
@@ -66,12 +70,14 @@ impl Value for wasm_bindgen::JsValue {
         js_sys::JSON::parse(text).ok()
     }
     fn member(&self, key: &str) -> Option<Self> {
-        self.member_names()?;
+        if !is_plain_object(self) {
+            return None;
+        }
         let v = js_sys::Reflect::get(self, &wasm_bindgen::JsValue::from_str(key)).ok()?;
         (!v.is_undefined()).then_some(v)
     }
     fn member_names(&self) -> Option<Vec<String>> {
-        if !self.is_object() || js_sys::Array::is_array(self) {
+        if !is_plain_object(self) {
             return None;
         }
         let obj = wasm_bindgen::JsCast::unchecked_ref::<js_sys::Object>(self);
@@ -86,12 +92,17 @@ impl Value for wasm_bindgen::JsValue {
         self.as_string()
     }
     fn whole(&self) -> Option<u64> {
-        let f = self.as_f64()?;
-        (f >= 0.0 && f.fract() == 0.0 && f <= MAX_SAFE_INTEGER as f64).then_some(f as u64)
+        whole_number(self.as_f64()?)
     }
     fn flag(&self) -> Option<bool> {
         self.as_bool()
     }
+}
+
+/// An object that is not an array (what JSON calls an object).
+#[cfg(target_arch = "wasm32")]
+fn is_plain_object(v: &wasm_bindgen::JsValue) -> bool {
+    v.is_object() && !js_sys::Array::is_array(v)
 }
 
 /// Parses `text` as a JSON value of this build.

@@ -3,7 +3,7 @@
 //! allocates nothing; [`Snapshot`] hands the same facts to the JavaScript
 //! entry, which answers `isByok` without crossing into wasm.
 use super::Keyring;
-use crate::credits::{Source, Usage};
+use crate::credits::Source;
 use crate::error::Result;
 use crate::providers;
 
@@ -129,12 +129,7 @@ impl Keyring {
     pub fn record_usage(&mut self, provider: &str, feature: Option<&str>) -> Result<()> {
         let p = Self::provider(provider)?;
         let deduct = self.should_deduct_credits(p.id, feature);
-        if self.usage.get(p.id).is_none() {
-            self.usage.insert(p.id, Usage::default());
-        }
-        let Some(u) = self.usage.get_mut(p.id) else {
-            return Ok(());
-        };
+        let u = self.usage.entry(p.id).or_default();
         if deduct {
             u.platform += 1;
         } else {

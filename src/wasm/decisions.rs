@@ -18,14 +18,18 @@
 use super::convert::js_static;
 use crate::keyring::Keyring;
 use js_sys::{Map, Object, Reflect, Set};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
-/// One keyring's decision object and the core generation it reflects.
+/// One keyring's decision object, the core generation it reflects, and
+/// what it was last given (so a use under auto-lock, which moves only
+/// `until`, sets one property instead of rebuilding the map).
 pub(super) struct Decisions {
     object: Object,
     keys: Map,
     synced: Cell<Option<u64>>,
+    until: Cell<Option<u64>>,
+    pushed_keys: RefCell<Vec<(&'static str, Option<u64>)>>,
 }
 
 /// A moment in milliseconds as a JS number; `None` (never) is `Infinity`.
@@ -52,6 +56,8 @@ impl Decisions {
             object,
             keys,
             synced: Cell::new(None),
+            until: Cell::new(None),
+            pushed_keys: RefCell::default(),
         };
         d.sync(core);
         d
@@ -69,14 +75,20 @@ impl Decisions {
             return;
         }
         let snapshot = core.snapshot();
-        let until = match snapshot.unlocked_until {
-            None => JsValue::from_f64(0.0),
-            Some(t) => moment(Some(t)),
-        };
-        let _ = Reflect::set(&self.object, &js_static("until"), &until);
-        self.keys.clear();
-        for (id, expires_at) in snapshot.keys {
-            self.keys.set(&js_static(id), &moment(expires_at));
+        if self.until.get() != snapshot.unlocked_until {
+            let until = match snapshot.unlocked_until {
+                None => JsValue::from_f64(0.0),
+                t => moment(t),
+            };
+            let _ = Reflect::set(&self.object, &js_static("until"), &until);
+            self.until.set(snapshot.unlocked_until);
+        }
+        if *self.pushed_keys.borrow() != snapshot.keys {
+            self.keys.clear();
+            for &(id, expires_at) in &snapshot.keys {
+                self.keys.set(&js_static(id), &moment(expires_at));
+            }
+            *self.pushed_keys.borrow_mut() = snapshot.keys;
         }
         self.synced.set(Some(generation));
     }
@@ -85,5 +97,7 @@ impl Decisions {
     pub(super) fn close(&self) {
         let _ = Reflect::set(&self.object, &js_static("until"), &JsValue::from_f64(0.0));
         self.keys.clear();
+        self.until.set(None);
+        self.pushed_keys.borrow_mut().clear();
     }
 }

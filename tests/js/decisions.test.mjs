@@ -234,9 +234,10 @@ test("a freed keyring answers as a locked one: no user key, deduct", async () =>
   await context.close();
 });
 
-// js/index.js fetches the decision object at the first question; a keyring
-// freed before any question has no object to answer from, and the call
-// reaches the freed core ("null pointer passed to rust", not a KeyringError).
+// js/index.js fetches the decision object at the first question, and free()
+// fetches it first if no question came before: without that, a keyring freed
+// before any question would reach the freed core ("null pointer passed to
+// rust", not a KeyringError).
 test("a keyring freed before its first question answers as a locked one", async () => {
   const context = await browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory" });
