@@ -50,3 +50,6 @@ pub const RECONCILE_WINDOW_MS: u64 = 2_000;
 /// Longest string argument accepted from JavaScript (keys, passphrases,
 /// ids), in UTF-16 units. Longer input is refused before it is copied.
 pub const MAX_STRING_ARG: usize = 64 * 1024;
+/// The longest provider id a message or result shows; a longer one (or one
+/// with other characters than `a-z 0-9 _ -`) is shown as `"(not shown)"`.
+pub const MAX_SHOWN_ID_LEN: usize = 32;

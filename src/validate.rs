@@ -66,7 +66,8 @@ pub struct Validation {
     pub code: ValidationCode,
     /// One sentence a person can act on. Never contains the key.
     pub message: String,
-    /// The provider id that was asked for (as given, cut to 64 characters).
+    /// The provider id that was asked for, when it looks like one (see
+    /// [`shown_id`]), else `"(not shown)"`.
     pub provider: String,
     /// The provider the key appears to belong to, when one can be told.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,21 +109,27 @@ fn trim(key: &str) -> &str {
     crate::mask::trim(key)
 }
 
-/// Most provider ids are short; an id longer than this is not echoed whole.
-const MAX_ECHOED_ID: usize = 64;
-
-fn echo_id(id: &str) -> String {
-    id.chars()
-        .take(MAX_ECHOED_ID)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+/// What a message or result may show of a provider id a caller passed:
+/// the id itself only when it looks like one (`^[a-z0-9_-]{1,32}$`), else
+/// `"(not shown)"`. A key passed in the provider position by mistake
+/// (arguments swapped) is never echoed.
+pub fn shown_id(id: &str) -> &str {
+    let looks_like_an_id = (1..=crate::limits::MAX_SHOWN_ID_LEN).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if looks_like_an_id {
+        id
+    } else {
+        "(not shown)"
+    }
 }
 
 pub(crate) fn unknown_provider_message(id: &str) -> String {
     let known: Vec<&str> = PROVIDERS.iter().map(|p| p.id).collect();
     format!(
         "\"{}\" is not a known provider. Known providers: {}.",
-        echo_id(id),
+        shown_id(id),
         known.join(", ")
     )
 }
@@ -181,7 +188,7 @@ pub fn validate(provider: &str, key: &str) -> Validation {
             valid: false,
             code: ValidationCode::UnknownProvider,
             message: unknown_provider_message(provider),
-            provider: echo_id(provider),
+            provider: shown_id(provider).to_string(),
             detected: detect_provider(trimmed).map(|d| d.id),
             normalized,
         };

@@ -1257,6 +1257,36 @@ fn no_secret_in_any_error_debug_or_list() {
 }
 
 #[test]
+fn a_key_in_the_provider_position_is_never_echoed() {
+    let f = created(opts("a"));
+    let mut seen = String::new();
+    for p in provider_ids() {
+        let k = key(p);
+        // Arguments swapped: the key where the provider id goes.
+        let v = validate(&k, p);
+        assert_eq!(v.code, ValidationCode::UnknownProvider);
+        assert_eq!(v.provider, "(not shown)");
+        seen.push_str(&format!("{v:?}{}", v.message));
+        let mut kr = f.kr.borrow_mut();
+        let errors = [
+            kr.set(&k, p, SetOptions::default()).unwrap_err(),
+            kr.get(&k).unwrap_err(),
+            kr.remove(&k).unwrap_err(),
+            kr.set_enabled(&k, true).unwrap_err(),
+        ];
+        drop(kr);
+        for e in errors {
+            assert_eq!(e.code(), ErrorCode::UnknownProvider);
+            seen.push_str(&format!("{e:?}{e}"));
+        }
+        assert_no_window(&seen, &k, "messages");
+    }
+    // An id that looks like one is still named, so a typo is easy to see.
+    assert!(validate("opneai", "x").message.contains("\"opneai\""));
+    assert_eq!(validate("opneai", "x").provider, "opneai");
+}
+
+#[test]
 fn raw_storage_never_holds_plaintext() {
     let f = created(opts("a"));
     let keys: Vec<String> = provider_ids().iter().map(|p| key(p)).collect();
