@@ -311,6 +311,15 @@ impl JsKeyring {
         self.core.borrow().options().namespace.clone()
     }
 
+    /// The PBKDF2 iteration count of the stored vault's passphrase
+    /// (`undefined` when there is no readable vault). After an unlock it is
+    /// the configured count, unless raising it could not be written (an
+    /// `upgrade_failed` change event says so).
+    #[wasm_bindgen(getter)]
+    pub fn iterations(&self) -> Option<u32> {
+        self.core.borrow().iterations()
+    }
+
     /// Which key-derivation implementation runs: "wasm" (pure Rust) or
     /// "webcrypto".
     #[wasm_bindgen(getter, js_name = kdfBackend, unchecked_return_type = "\"webcrypto\" | \"wasm\"")]
