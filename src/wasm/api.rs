@@ -429,7 +429,8 @@ impl JsKeyring {
         Ok(key?.map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
     }
 
-    /// Removes a stored key (works while locked). Returns whether one was stored.
+    /// Removes a stored key (works while locked; the removal time is kept so
+    /// another tab does not bring it back). Returns whether one was stored.
     pub fn remove(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
@@ -440,7 +441,8 @@ impl JsKeyring {
         Ok(r?)
     }
 
-    /// Enables or disables a stored key (works while locked). Returns whether
+    /// Enables or disables a stored key. Disabling works while locked;
+    /// enabling needs the keyring unlocked (`locked`). Returns whether
     /// a key is stored for the provider.
     #[wasm_bindgen(js_name = setEnabled)]
     pub fn set_enabled(
