@@ -211,34 +211,30 @@ impl Session {
             &format::vault_mac_input(namespace, vault),
             &vault.mac,
         );
-        self.states = vault
-            .records
-            .iter()
-            .map(|(p, r)| {
-                let authentic = vault_ok
-                    && vault.macs.get(p).is_some_and(|mac| {
-                        crypto::hmac_verify(
-                            &self.mac_key,
-                            &format::record_mac_input(namespace, p, r),
-                            mac,
-                        )
-                    });
-                let state = if !authentic {
-                    RecordState::Tampered
-                } else if crypto::open(
-                    &self.record_key,
-                    &r.sealed,
-                    &format::record_aad(namespace, p),
-                )
-                .is_none()
-                {
-                    RecordState::Damaged
-                } else {
-                    RecordState::Good
-                };
-                (p.clone(), state)
-            })
-            .collect();
+        self.states = in_order(vault.records.iter().map(|(p, r)| {
+            let authentic = vault_ok
+                && vault.macs.get(p).is_some_and(|mac| {
+                    crypto::hmac_verify(
+                        &self.mac_key,
+                        &format::record_mac_input(namespace, p, r),
+                        mac,
+                    )
+                });
+            let state = if !authentic {
+                RecordState::Tampered
+            } else if crypto::open(
+                &self.record_key,
+                &r.sealed,
+                &format::record_aad(namespace, p),
+            )
+            .is_none()
+            {
+                RecordState::Damaged
+            } else {
+                RecordState::Good
+            };
+            (p.clone(), state)
+        }));
     }
 
     fn state(&self, provider: &str) -> Option<RecordState> {
@@ -276,16 +272,19 @@ impl Session {
             .records
             .retain(|p, r| removed.get(p).is_none_or(|t| *t < r.updated_at));
         vault.removed = removed;
-        vault.macs = vault
-            .records
-            .iter()
-            .filter(|(p, _)| trusted(p))
-            .map(|(p, r)| {
-                let mac =
-                    crypto::hmac_sha256(&self.mac_key, &format::record_mac_input(namespace, p, r));
-                (p.clone(), mac)
-            })
-            .collect();
+        vault.macs = in_order(
+            vault
+                .records
+                .iter()
+                .filter(|(p, _)| trusted(p))
+                .map(|(p, r)| {
+                    let mac = crypto::hmac_sha256(
+                        &self.mac_key,
+                        &format::record_mac_input(namespace, p, r),
+                    );
+                    (p.clone(), mac)
+                }),
+        );
         vault.mac = crypto::hmac_sha256(&self.mac_key, &format::vault_mac_input(namespace, vault));
     }
 }
@@ -565,6 +564,18 @@ impl Keyring {
     pub fn take_events(&mut self) -> Vec<ChangeEvent> {
         std::mem::take(&mut self.events)
     }
+}
+
+/// Pairs already in ascending key order (another map's entries) as a map,
+/// without sorting them again.
+fn in_order<V>(pairs: impl Iterator<Item = (String, V)>) -> litemap::LiteMap<String, V> {
+    let mut map = litemap::LiteMap::new();
+    for (k, v) in pairs {
+        // Out of order cannot happen for a map's own entries; if it did, the
+        // pair would be dropped rather than the map left unsorted.
+        let _ = map.try_append(k, v);
+    }
+    map
 }
 
 /// The records that are not superseded by a removal (a tombstone at or
