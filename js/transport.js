@@ -17,10 +17,12 @@ export async function send(url, method, headers, from, to, ms, signal) {
   signal?.addEventListener("abort", stop);
   try {
     signal?.throwIfAborted();
-    const r = await fetch(url, {
+    const init = {
       method, headers, signal: c.signal,
-      credentials: own(url) ? "same-origin" : "omit", referrerPolicy: "no-referrer", redirect: "error",
-    });
+      credentials: "omit", referrerPolicy: "no-referrer", redirect: "error",
+    };
+    if (own(url)) init.credentials = "same-origin";
+    const r = await fetch(url, init);
     const s = r.status;
     return { s, b: s >= from && s <= to ? (await r.text()).slice(0, 16384) : undefined };
   } catch {
