@@ -13,12 +13,16 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 // A fresh Groq-shaped key each run: "gsk_" and 52 letters and digits.
 const KEY = "gsk_" + Array.from({ length: 52 }, () => ALNUM[randomInt(ALNUM.length)]).join("");
 
+// Generous limits (a loaded 2-core machine), so that a hung browser fails
+// the run instead of stalling it.
+const LIMIT = { timeout: 120_000 };
+
 let server, session, page;
 before(async () => {
   server = await serveRepo();
   session = await openSession();
   page = `${server.url}/tests/webkit/page.html`;
-});
+}, LIMIT);
 after(async () => {
   await session?.close();
   server?.close();
@@ -39,7 +43,7 @@ function assertNoWindowOfKey(text, where) {
 }
 
 for (const storage of ["session", "local"]) {
-  test(`create, set, reload, unlock in WebKit (${storage}Storage)`, async () => {
+  test(`create, set, reload, unlock in WebKit (${storage}Storage)`, LIMIT, async () => {
     const options = { namespace: `webkit-${storage}`, storage, iterations: 100_000 };
     await session.get(page);
     const first = await session.run(
@@ -91,7 +95,7 @@ for (const storage of ["session", "local"]) {
 
 // Passkey tests call skipWithoutWebAuthn first: Debian's WebKitGTK has no
 // WebAuthn, and the skip says so in the test output.
-test("WebAuthn: present, or passkey tests are skipped with the reason", async (t) => {
+test("WebAuthn: present, or passkey tests are skipped with the reason", LIMIT, async (t) => {
   await session.get(page);
   if (await skipWithoutWebAuthn(t, session)) return;
   assert.equal(await session.run("return typeof PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable;"), "function");
