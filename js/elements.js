@@ -128,6 +128,15 @@ const ICON_CLOSE = svg(`<path d="M6 6l12 12M18 6L6 18" ${S}/>`);
 
 // The popup's static parts. Text is filled in from the strings table
 // (data-s: text, data-sa: aria-label), so `strings` can change it any time.
+//
+// Passkeys: when the library has them, their controls go in the vault
+// section, next to the passphrase: "Use a passkey instead" in #create-form's
+// .vault-fields, "Unlock with a passkey" in #unlock-form's .vault-fields, and
+// "Add a passkey" with the list of passkeys in #unlocked-panel, with their
+// strings in STRINGS and their handlers beside #create and #unlock below.
+//
+// The key field (input.secret) masks what is typed without being a password
+// field, so browsers do not offer to save a provider key as a password.
 const TEMPLATE = `
 <div class="panel" part="panel">
   <header class="head" part="header">
@@ -147,7 +156,6 @@ const TEMPLATE = `
           <label class="field"><span data-s="confirmPassphrase"></span>
             <input id="passphrase-confirm" part="input" type="password" autocomplete="new-password" aria-describedby="vault-msg"></label>
           <button type="submit" class="btn btn-primary" part="button primary-button" id="create-btn" data-s="create"></button>
-          <!-- Passkey controls ("Use a passkey instead") go here when the library has passkeys. -->
         </div>
       </form>
       <form id="unlock-form" class="vault-panel" hidden>
@@ -156,12 +164,10 @@ const TEMPLATE = `
           <label class="field"><span data-s="passphrase"></span>
             <input id="passphrase" part="input" type="password" autocomplete="current-password" aria-describedby="vault-msg"></label>
           <button type="submit" class="btn btn-primary" part="button primary-button" id="unlock-btn" data-s="unlock"></button>
-          <!-- Passkey controls ("Unlock with a passkey") go here when the library has passkeys. -->
         </div>
       </form>
       <div id="unlocked-panel" class="vault-panel vault-unlocked" hidden>
         <div class="vault-text" id="unlocked-status" tabindex="-1"><strong>${ICON_UNLOCK}<span data-s="unlockedTitle"></span></strong><span class="muted" id="unlocked-help"></span></div>
-        <!-- Passkey controls ("Add a passkey", the list of passkeys) go here when the library has passkeys. -->
         <button type="button" class="btn btn-outline" part="button" id="lock-btn">${ICON_LOCK}<span data-s="lock"></span></button>
       </div>
       <p id="vault-msg" class="notice" part="message" role="status" aria-live="polite"></p>
@@ -252,7 +258,6 @@ dialog .panel { display: flex; flex-direction: column; min-height: 0; }
 .field > span { font-size: 12px; font-weight: 500; color: #374151; }
 input[type=text], input[type=password], select { height: 36px; padding: 0 10px; border: 1px solid var(--_border-strong); border-radius: 8px; background: var(--_bg); min-width: 0; }
 input:focus, select:focus { outline: none; border-color: var(--_focus); box-shadow: 0 0 0 3px rgb(37 99 235 / .15); }
-/* The key field masks what is typed without being a password field, so browsers do not offer to save a key as a password. */
 input.secret { -webkit-text-security: disc; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .trust { display: flex; gap: 10px; align-items: flex-start; font-size: 13px; color: #374151; padding: 10px 12px; border-radius: var(--_radius); background: #f8fafc; border: 1px solid var(--_border); }
 .trust .icon { color: var(--_ok); margin-top: 2px; }
