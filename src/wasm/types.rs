@@ -137,7 +137,7 @@ export type KeyringErrorCode =
   | "locked" | "no_vault" | "already_exists" | "wrong_passphrase" | "weak_passphrase"
   | "invalid_key" | "unknown_provider" | "corrupt" | "storage_unavailable"
   | "storage_full" | "invalid_argument" | "crypto_unavailable"
-  /** The stored or imported vault asks for more than 4x the configured iterations: refused before any derivation. */
+  /** The stored or imported vault asks for more than 4x the configured iterations: refused before deriving. */
   | "excessive_work"
   /** Another unlock or passphrase change of this keyring is running; see `retryAfterMs`. */
   | "busy"

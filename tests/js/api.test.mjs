@@ -32,7 +32,7 @@ test("the quick start runs from a plain module script", async () => {
   assert.equal(r.deductDeep, true);
   assert.equal(r.get, true);
   assert.equal(r.list.length, 1);
-  assert.deepEqual(Object.keys(r.list[0]).sort(), ["createdAt", "enabled", "expired", "masked", "model", "name", "provider", "updatedAt"]);
+  assert.deepEqual(Object.keys(r.list[0]).sort(), ["createdAt", "damaged", "enabled", "expired", "masked", "model", "name", "provider", "tampered", "updatedAt"]);
   assert.equal(r.stateLocked, "locked");
   assert.equal(r.sourceLocked, "user");
   assert.deepEqual(r.lockedError.name, "KeyringError");
@@ -40,7 +40,7 @@ test("the quick start runs from a plain module script", async () => {
   assert.equal(r.wrongPass, "wrong_passphrase");
   assert.equal(r.isByokAgain, true);
   assert.deepEqual(r.events, ["created", "set", "locked", "unlocked"]);
-  assert.ok(r.stored.startsWith('{"v":1,'));
+  assert.ok(r.stored.startsWith('{"v":2,'));
   assert.ok(!r.stored.includes("A1b2C3d4_"), "plaintext key in storage");
   assert.equal(r.kdfBackend, "webcrypto");
   assert.ok(!consoleLines.some((l) => l.includes("A1b2C3d4_")), "key in console output");

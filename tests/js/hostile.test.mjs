@@ -222,6 +222,8 @@ async function hostileMatrix() {
         for (const g of ["state", "namespace", "kdfBackend"]) {
           if (typeof kr[g] !== "string") calls.push({ what: name, position: `${i}`, value: label, threw: true, getter: g, keyringError: false });
         }
+        const it = kr.iterations;
+        if (it !== undefined && typeof it !== "number") calls.push({ what: name, position: `${i}`, value: label, threw: true, getter: "iterations", keyringError: false });
       }
     }
   }
@@ -450,7 +452,7 @@ test("no key, no passphrase, no 9-character window of either in anything the lib
   // The collector did collect: errors with codes, events, lists, storage.
   for (const expected of ["already_exists", "weak_passphrase", "invalid_key", "wrong_provider", "unknown_provider",
     "locked", "wrong_passphrase", "retryAfterMs", "corrupt", '"type":"set"', '"type":"rekeyed"', '"masked":"sk-p',
-    "storage after set", '\\"v\\":1', "console", "exportVault"]) {
+    "storage after set", '\\"v\\":2', "console", "exportVault"]) {
     if (expected === "console") assert.ok(consoleLines.some((l) => l.startsWith("error: ")), "no console lines collected");
     else assert.ok(text.includes(expected), `collector missed ${expected}`);
   }
@@ -532,7 +534,7 @@ async function secretPositions({ probes, labelFields }) {
   };
   const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" } };
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
-  const getters = ["state", "namespace", "kdfBackend"];
+  const getters = ["state", "namespace", "kdfBackend", "iterations"];
   const fields = {
     KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf"],
     SetOptions: ["model", "expiresInMs", "verify"],
@@ -590,7 +592,7 @@ async function secretPositions({ probes, labelFields }) {
       console.error(`${what} failed:`, e); // as an app would log it
     }
     for (const k of [kr, ...made]) {
-      parts.push(`state ${k.state}, namespace ${k.namespace}, kdf ${k.kdfBackend}`);
+      parts.push(`state ${k.state}, namespace ${k.namespace}, kdf ${k.kdfBackend}, iterations ${k.iterations}`);
       for (const [label, f] of [["list", () => k.list()], ["usage", () => k.usage()], ["export", () => k.exportVault()], ["snapshot", () => snapshotText(k)]]) {
         try { parts.push(`${label}: ${show(f())}`); } catch (e) { parts.push(`${label} error: ${errorText(e)}`); }
       }

@@ -122,12 +122,13 @@ async function scenario(storage) {
   await B.unlock(P1);
   // A is unlocked, B's passphrase change re-keys the vault: A locks, like
   // the keyring constructed afterwards (not unlocked: its passphrase changed).
-  await step("changePassphrase", () => B.changePassphrase(P1, P2), { same: false });
+  // Key slots: a passphrase change rewraps the vault key, so A stays unlocked.
+  await step("changePassphrase", () => B.changePassphrase(P1, P2), { pass: P2, same: false });
   await A.unlock(P2);
   // An unlock that raises the iteration count rewrites the vault.
   const B2 = new m.Keyring({ ...opts, iterations: 150000 });
-  await step("unlock with upgrade", () => B2.unlock(P2), { same: false });
-  const upgraded = JSON.parse(area.getItem("byok-keyring:same-page")).kdf;
+  await step("unlock with upgrade", () => B2.unlock(P2), { pass: P2, same: false });
+  const upgraded = { iterations: A.iterations, stored: JSON.parse(area.getItem("byok-keyring:same-page")).slots.passphrase.kdf.iterations };
   B2.free();
   await A.unlock(P2);
   await B.unlock(P2);
@@ -157,7 +158,7 @@ async function scenario(storage) {
   M1.free();
   M2.free();
 
-  const upgradedIterations = upgraded.iterations ?? upgraded.iter ?? JSON.stringify(upgraded);
+  const upgradedIterations = upgraded.stored === upgraded.iterations ? upgraded.stored : JSON.stringify(upgraded);
   A.free();
   B.free();
   return { steps, freed, memory, upgradedIterations };
@@ -187,8 +188,9 @@ for (const storage of ["session", "local"]) {
     assert.equal(at("importPlaintext").a["isByok anthropic"], true);
     assert.equal(at("lock everywhere").a.state, "locked");
     assert.ok(at("lock everywhere").heard.includes("locked"));
-    assert.equal(at("changePassphrase").a.state, "locked");
-    assert.equal(at("unlock with upgrade").a.state, "locked");
+    assert.equal(at("changePassphrase").a.state, "unlocked");
+    assert.match(at("changePassphrase").a["get groq"], /^gsk_/);
+    assert.equal(at("unlock with upgrade").a.state, "unlocked");
     assert.equal(r.upgradedIterations, 150000);
     assert.equal(at("reset").a.state, "empty");
     assert.equal(at("importVault").a.state, "locked");

@@ -83,7 +83,7 @@ for (const storage of ["session", "local"]) {
     const dump = await session.run(DUMP);
     const name = `byok-keyring:webkit-${storage}`;
     assert.ok(dump.stored.includes(name), `the vault is in ${storage}Storage as ${name}`);
-    assert.ok(dump.stored[dump.stored.indexOf(name) + 1].startsWith('{"v":1,'));
+    assert.ok(dump.stored[dump.stored.indexOf(name) + 1].startsWith('{"v":2,'));
     assertNoWindowOfKey(dump.stored.join("\n"), "storage");
     assertNoWindowOfKey(JSON.stringify(second.list), "list()");
     assertNoWindowOfKey(dump.console.join("\n"), "the console");
