@@ -44,7 +44,7 @@ export async function ensurePackage() {
   const pj = JSON.parse(await readFile(join(PKG, "package.json"), "utf8"));
   const built = existsSync(join(PKG, "index.js")) ? statSync(join(PKG, "index.js")).mtimeMs : 0;
   const newest = Math.max(
-    ...["js/index.js", "js/node.js", "js/index.d.ts", "scripts/package.mjs", "pkg/byok_keyring.js"].map((f) => statSync(join(ROOT, f)).mtimeMs),
+    ...["js/index.js", "js/node.js", "js/index.d.ts", "js/react.js", "js/react.d.ts", "scripts/package.mjs", "pkg/byok_keyring.js"].map((f) => statSync(join(ROOT, f)).mtimeMs),
   );
   if (!pj.exports || built < newest) await run(process.execPath, [join(ROOT, "scripts/package.mjs")]);
 }
@@ -159,4 +159,34 @@ export async function freePort() {
   const { port } = s.address();
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/**
+ * Starts a server command in its own process group and waits until `url`
+ * answers (any HTTP status): { output(), stop() }. stop() ends that group.
+ */
+export async function startServer(cmd, args, { cwd, env, url, timeout = 120_000 }) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  let exited = null;
+  child.on("exit", (code) => (exited = code ?? "signal"));
+  const stop = () => new Promise((resolve) => {
+    if (exited !== null) return resolve();
+    child.once("exit", () => resolve());
+    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
+    setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 5_000).unref();
+  });
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (exited !== null) throw new Error(`${cmd} ${args.join(" ")} exited with ${exited}:\n${output}`);
+    if (Date.now() > deadline) { await stop(); throw new Error(`${cmd} ${args.join(" ")} did not answer at ${url}:\n${output}`); }
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(60_000) });
+      return { output: () => output, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
