@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { cp, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { launch } from "../js/harness.mjs";
-import { packTarball, installApp, run, startServer, freePort, OPENAI_KEY, INTEGRATION, ROOT } from "./lib.mjs";
+import { packTarball, installApp, run, startServer, freePort, exerciseKeySettings, OPENAI_KEY, INTEGRATION, ROOT } from "./lib.mjs";
 
 const APP = join(INTEGRATION, "next");
 const EXAMPLE = join(ROOT, "examples/nextjs");
@@ -54,57 +54,6 @@ async function checkServer(base) {
   assert.equal(bad.code, "too_short");
 }
 
-/** The browser side, through the page as a user sees it. */
-async function checkBrowser(base) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const consoleLines = [];
-  const failed = [];
-  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()} (${m.location().url})`));
-  page.on("response", (r) => {
-    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
-  });
-  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
-  try {
-    await page.goto(`${base}/`);
-    const text = (sel) => page.locator(sel).innerText();
-    const until = (sel, re) => page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.textContent ?? ""), [sel, re.source], { timeout: 60_000 });
-    await until("#status", /Vault: empty/);
-    assert.match(await text("#byok"), /platform's credits\. Credits deducted for chat: yes/);
-    await page.getByLabel("Passphrase").fill("correct horse battery");
-    await page.getByRole("button", { name: "Create vault" }).click();
-    await until("#status", /Vault: unlocked/);
-
-    await page.getByLabel("OpenAI key").fill("sk-proj-short");
-    await until("#feedback", /./);
-    assert.equal(await page.getByRole("button", { name: "Save" }).isDisabled(), true);
-    await page.getByLabel("OpenAI key").fill(OPENAI_KEY);
-    await page.getByRole("button", { name: "Check on the server" }).click();
-    await until("#server-check", /sk-p•{8}uvwx: ok, credits not deducted/);
-    await page.getByRole("button", { name: "Save" }).click();
-    // useByok and useKeys re-render after set(); shouldDeductCredits follows.
-    await until("#byok", /your key\. Credits deducted for chat: no; for deep analysis: yes/);
-    assert.match(await text("#keys"), /OpenAI: sk-p•{8}uvwx/);
-
-    await page.getByRole("button", { name: "Lock" }).click();
-    await until("#status", /Vault: locked/);
-    await until("#byok", /platform's credits/);
-    await page.getByLabel("Passphrase").fill("correct horse battery");
-    await page.getByRole("button", { name: "Unlock" }).click();
-    await until("#byok", /your key/);
-    await page.getByRole("button", { name: "Remove" }).click();
-    await until("#byok", /platform's credits/);
-    assert.equal(await text("#keys"), "");
-  } finally {
-    await context.close();
-  }
-  assert.ok(!consoleLines.some((l) => l.includes("A1b2C3d4_")), "key in console output");
-  assert.deepEqual(failed, [], "failed requests");
-  // The example has no favicon: the browser's own request for one is the only miss allowed.
-  const errors = consoleLines.filter((l) => /error/i.test(l) && !/404 \(Not Found\) \(http:\/\/localhost:\d+\/favicon\.ico\)$/.test(l));
-  assert.deepEqual(errors, [], "console errors");
-}
-
 for (const bundler of ["turbopack", "webpack"]) {
   test(`next build (${bundler}) and next start: the page, the Server Component and the route handler, with no configuration`, { timeout: 600_000 }, async () => {
     await rm(join(APP, ".next"), { recursive: true, force: true });
@@ -116,7 +65,7 @@ for (const bundler of ["turbopack", "webpack"]) {
     const server = await startServer(NEXT, ["start", "-p", String(port)], { cwd: APP, env: ENV, url: `http://localhost:${port}/api/check-key` });
     try {
       await checkServer(`http://localhost:${port}`);
-      await checkBrowser(`http://localhost:${port}`);
+      await exerciseKeySettings(assert, browser, `http://localhost:${port}/`, { serverCheck: true });
       assert.doesNotMatch(server.output(), /Error|⨯/, "the server logged an error");
     } finally {
       await server.stop();
@@ -129,7 +78,7 @@ test("next dev serves the same page (opened on localhost)", { timeout: 600_000 }
   const server = await startServer(NEXT, ["dev", "-p", String(port)], { cwd: APP, env: ENV, url: `http://localhost:${port}/api/check-key` });
   try {
     await checkServer(`http://localhost:${port}`);
-    await checkBrowser(`http://localhost:${port}`);
+    await exerciseKeySettings(assert, browser, `http://localhost:${port}/`, { serverCheck: true });
     assert.doesNotMatch(server.output(), /Error|⨯/, "the dev server logged an error");
   } finally {
     await server.stop();
