@@ -37,6 +37,15 @@ after(async () => {
   await pack?.cleanup();
 });
 
+test("the example's dependencies are the ones this app tests", async () => {
+  const example = JSON.parse(await readFile(join(EXAMPLE, "package.json"), "utf8"));
+  const app = JSON.parse(await readFile(join(APP, "package.json"), "utf8"));
+  for (const [name, range] of Object.entries({ ...example.dependencies, ...example.devDependencies })) {
+    if (name === "byok-keyring") continue;
+    assert.equal(range, `^${app.devDependencies[name]}`, `examples/nextjs pins ${name} ${range}, the test app ${app.devDependencies[name]}`);
+  }
+});
+
 /** The server side: the Server Component's HTML and the route handler's answers. */
 async function checkServer(base) {
   const html = await (await fetch(`${base}/`)).text();
