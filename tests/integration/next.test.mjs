@@ -37,7 +37,8 @@ after(async () => {
   await pack?.cleanup();
 });
 
-test("the example's dependencies are the ones this app tests", async () => {
+test("the example has no Next.js configuration, and its dependencies are the ones this app tests", async () => {
+  assert.match(await readFile(join(EXAMPLE, "next.config.ts"), "utf8"), /const nextConfig: NextConfig = \{\};/);
   const example = JSON.parse(await readFile(join(EXAMPLE, "package.json"), "utf8"));
   const app = JSON.parse(await readFile(join(APP, "package.json"), "utf8"));
   for (const [name, range] of Object.entries({ ...example.dependencies, ...example.devDependencies })) {
