@@ -10,6 +10,8 @@
 //   the declarations it re-exports, pkg/byok_keyring.types.d.ts.
 // - pkg/node.js: the entry under Node's "node" condition (init() reads the
 //   .wasm from disk).
+// - pkg/react.js, pkg/react-node.js, pkg/react.d.ts: byok-keyring/react
+//   (js/react.js; the Node copy imports ./node.js).
 // - pkg/package.json rewritten: metadata from Cargo.toml, "type": "module",
 //   "exports" with "types", "sideEffects" (elements.js only), the "files" to publish.
 // - README.md (relative links made absolute) and the license files copied.
@@ -78,6 +80,12 @@ await copyFile(join(ROOT, "js/node.js"), join(PKG, "node.js"));
 // that does not import it loads none of it).
 await copyFile(join(ROOT, "js/elements.js"), join(PKG, "elements.js"));
 await copyFile(join(ROOT, "js/elements.d.ts"), join(PKG, "elements.d.ts"));
+// ---- byok-keyring/react: the hooks, and under Node the same hooks over node.js.
+const react = await readFile(join(ROOT, "js/react.js"), "utf8");
+if (!react.includes('from "./index.js";')) fail("js/react.js must import ./index.js");
+await writeFile(join(PKG, "react.js"), react);
+await writeFile(join(PKG, "react-node.js"), react.replace('from "./index.js";', 'from "./node.js";'));
+await copyFile(join(ROOT, "js/react.d.ts"), join(PKG, "react.d.ts"));
 
 // ---- README (links made absolute: they point into the repository) and licenses
 const extra = [];
@@ -122,13 +130,17 @@ const pkg = {
       default: "./index.js",
     },
     "./elements": { types: "./elements.d.ts", default: "./elements.js" },
+    "./react": { types: "./react.d.ts", node: "./react-node.js", default: "./react.js" },
     "./byok_keyring_bg.wasm": "./byok_keyring_bg.wasm",
     "./package.json": "./package.json",
   },
+  peerDependencies: { react: ">=18" },
+  peerDependenciesMeta: { react: { optional: true } },
   // Only elements.js has one: it defines <byok-keys> when imported.
   sideEffects: ["./elements.js"],
   files: [
     "index.js", "index.d.ts", "node.js", "elements.js", "elements.d.ts",
+    "react.js", "react-node.js", "react.d.ts",
     GLUE, "byok_keyring.d.ts", "byok_keyring.types.d.ts", "byok_keyring_bg.wasm",
     ...snippets, ...extra,
   ],
@@ -138,7 +150,7 @@ await writeFile(join(PKG, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 // syntax unchanged, so stack traces stay readable): each byte is downloaded
 // by every user of every app. The types (.d.ts) keep the documentation.
 const { transform } = await import("esbuild");
-const shipped = ["index.js", "node.js", "elements.js", GLUE];
+const shipped = ["index.js", "node.js", "elements.js", "react.js", "react-node.js", GLUE];
 if (snippets.length) {
   const stack = [join(PKG, "snippets")];
   while (stack.length) {

@@ -44,7 +44,7 @@ export async function ensurePackage() {
   const pj = JSON.parse(await readFile(join(PKG, "package.json"), "utf8"));
   const built = existsSync(join(PKG, "index.js")) ? statSync(join(PKG, "index.js")).mtimeMs : 0;
   const newest = Math.max(
-    ...["js/index.js", "js/node.js", "js/index.d.ts", "scripts/package.mjs", "pkg/byok_keyring.js"].map((f) => statSync(join(ROOT, f)).mtimeMs),
+    ...["js/index.js", "js/node.js", "js/index.d.ts", "js/react.js", "js/react.d.ts", "scripts/package.mjs", "pkg/byok_keyring.js"].map((f) => statSync(join(ROOT, f)).mtimeMs),
   );
   if (!pj.exports || built < newest) await run(process.execPath, [join(ROOT, "scripts/package.mjs")]);
 }
@@ -159,4 +159,92 @@ export async function freePort() {
   const { port } = s.address();
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/**
+ * Starts a server command in its own process group and waits until `url`
+ * answers (any HTTP status): { output(), stop() }. stop() ends that group.
+ */
+export async function startServer(cmd, args, { cwd, env, url, timeout = 120_000 }) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  let exited = null;
+  child.on("exit", (code) => (exited = code ?? "signal"));
+  const stop = () => new Promise((resolve) => {
+    if (exited !== null) return resolve();
+    child.once("exit", () => resolve());
+    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
+    setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 5_000).unref();
+  });
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (exited !== null) throw new Error(`${cmd} ${args.join(" ")} exited with ${exited}:\n${output}`);
+    if (Date.now() > deadline) { await stop(); throw new Error(`${cmd} ${args.join(" ")} did not answer at ${url}:\n${output}`); }
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(60_000) });
+      return { output: () => output, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
+ * The examples' key settings (examples/nextjs/app/key-settings.tsx,
+ * examples/react-vite/src/KeySettings.jsx), used as a person would: create a
+ * vault, store an OpenAI key, lock, unlock, remove; the byok and credit lines
+ * must follow each step, with no console error and no key in the console.
+ */
+export async function exerciseKeySettings(assert, browser, url, { serverCheck = false } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const consoleLines = [];
+  const failed = [];
+  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()} (${m.location().url})`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(url);
+    const text = (sel) => page.locator(sel).innerText();
+    const until = (sel, re) => page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s)?.textContent ?? ""), [sel, re.source], { timeout: 60_000 });
+    await until("#status", /Vault: empty/);
+    assert.match(await text("#byok"), /platform's credits\. Credits deducted for chat: yes/);
+    await page.getByLabel("Passphrase").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create vault" }).click();
+    await until("#status", /Vault: unlocked/);
+
+    await page.getByLabel("OpenAI key").fill("sk-proj-short");
+    await until("#feedback", /./);
+    assert.equal(await page.getByRole("button", { name: "Save" }).isDisabled(), true);
+    await page.getByLabel("OpenAI key").fill(OPENAI_KEY);
+    if (serverCheck) {
+      await page.getByRole("button", { name: "Check on the server" }).click();
+      await until("#server-check", /sk-p•{8}uvwx: ok, credits not deducted/);
+    }
+    await page.getByRole("button", { name: "Save" }).click();
+    // useByok and useKeys re-render after set(); shouldDeductCredits follows.
+    await until("#byok", /your key\. Credits deducted for chat: no; for deep analysis: yes/);
+    assert.match(await text("#keys"), /OpenAI: sk-p•{8}uvwx/);
+
+    await page.getByRole("button", { name: "Lock" }).click();
+    await until("#status", /Vault: locked/);
+    await until("#byok", /platform's credits/);
+    await page.getByLabel("Passphrase").fill("correct horse battery");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await until("#byok", /your key/);
+    await page.getByRole("button", { name: "Remove" }).click();
+    await until("#byok", /platform's credits/);
+    assert.equal(await text("#keys"), "");
+  } finally {
+    await context.close();
+  }
+  assert.ok(!consoleLines.some((l) => l.includes("A1b2C3d4_")), "key in console output");
+  assert.deepEqual(failed, [], "failed requests");
+  // The example has no favicon: the browser's own request for one is the only miss allowed.
+  const errors = consoleLines.filter((l) => /error/i.test(l) && !/404 \(Not Found\) \(http:\/\/[^/]+\/favicon\.ico\)$/.test(l));
+  assert.deepEqual(errors, [], "console errors");
 }

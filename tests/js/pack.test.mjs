@@ -30,6 +30,8 @@ test("pkg/package.json is a complete ES module package", async () => {
   assert.equal(Object.keys(root)[0], "types", "\"types\" must come first in exports");
   assert.deepEqual(root, { types: "./index.d.ts", node: "./node.js", default: "./index.js" });
   assert.equal(pj.exports["./byok_keyring_bg.wasm"], "./byok_keyring_bg.wasm");
+  assert.deepEqual(pj.exports["./react"], { types: "./react.d.ts", node: "./react-node.js", default: "./react.js" });
+  assert.deepEqual(pj.peerDependenciesMeta, { react: { optional: true } }, "React is optional: only byok-keyring/react needs it");
 });
 
 test("the tarball holds exactly the package files", () => {
@@ -40,7 +42,9 @@ test("the tarball holds exactly the package files", () => {
     "LICENSE-APACHE", "LICENSE-MIT", "README.md",
     "byok_keyring.d.ts", "byok_keyring.js", "byok_keyring.types.d.ts", "byok_keyring_bg.wasm",
     "elements.d.ts", "elements.js",
-    "index.d.ts", "index.js", "node.js", "package.json", "snippets/<crate>/js/transport.js",
+    "index.d.ts", "index.js", "node.js", "package.json",
+    "react-node.js", "react.d.ts", "react.js",
+    "snippets/<crate>/js/transport.js",
   ]);
   for (const f of pack.files) {
     assert.doesNotMatch(f, /\.(map|rs|tgz|test\.m?js)$|^\.|(^|\/)(tests?|src|target|node_modules)\//, `unexpected file ${f}`);

@@ -32,7 +32,7 @@ async function main(): Promise<Result> {
   out.isByok = kr.isByok("openai");
   out.deduct = kr.shouldDeductCredits("openai");
   out.masked = mask(OPENAI_KEY);
-  out.stored = sessionStorage.getItem("byok-keyring:vite-app")?.startsWith('{"v":1,') ?? false;
+  out.stored = /^\{"v":\d+,/.test(sessionStorage.getItem("byok-keyring:vite-app") ?? "");
   out.backend = kr.kdfBackend;
   return out;
 }

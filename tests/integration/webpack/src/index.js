@@ -20,7 +20,7 @@ async function main() {
   out.isByok = kr.isByok("openai");
   out.deduct = kr.shouldDeductCredits("openai");
   out.masked = mask(OPENAI_KEY);
-  out.stored = (sessionStorage.getItem("byok-keyring:webpack-app") ?? "").startsWith('{"v":1,');
+  out.stored = /^\{"v":\d+,/.test(sessionStorage.getItem("byok-keyring:webpack-app") ?? "");
   out.backend = kr.kdfBackend;
   return out;
 }
