@@ -243,12 +243,14 @@ fn messages_never_contain_the_key() {
 fn detect_provider_most_specific() {
     for p in provider_ids() {
         let expected = match p {
-            "mistral" | "cohere" | "exa" => None,
+            "mistral" | "cohere" | "exa" | "azureopenai" => None,
             p => Some(p),
         };
         assert_eq!(detect_provider(&key(p)).map(|p| p.id), expected, "{p}");
     }
-    assert_eq!(detect_provider("sk-").map(|p| p.id), Some("openai"));
+    // "sk-" could still become an OpenAI or a DeepSeek key: neither is named.
+    assert_eq!(detect_provider("sk-").map(|p| p.id), None);
+    assert_eq!(detect_provider("sk-proj-").map(|p| p.id), Some("openai"));
     assert_eq!(detect_provider("sk-ant-").map(|p| p.id), Some("anthropic"));
     assert_eq!(
         detect_provider(&format!(" {}\n", key("deepseek"))).map(|p| p.id),

@@ -11,16 +11,17 @@ const TS_TYPES: &'static str = r#"
 export type ProviderId =
   | "openai" | "anthropic" | "gemini" | "groq" | "openrouter" | "perplexity"
   | "mistral" | "xai" | "deepseek" | "together" | "fireworks" | "cohere"
-  | "huggingface" | "bedrock" | "exa" | "copilotkit";
+  | "huggingface" | "bedrock" | "exa" | "copilotkit" | "azureopenai" | "cerebras"
+  | "replicate" | "elevenlabs" | "xaimanagement";
 
-/** The outcome codes of `validate`. */
+/** The outcome codes of `validate` (docs/KEY-FORMATS.md). "unrecognized_format": the provider's prefix and alphabet but a shape no published rule describes, possibly a new kind of key (valid: true; check it with `verify`). "not_a_key": a session cookie or token, an organization or project id, a JWT, a masked key, a placeholder, a whole `.env` line or HTTP header. */
 export type ValidationCode =
   | "ok" | "empty" | "unknown_provider" | "wrong_provider" | "bad_prefix"
-  | "too_short" | "too_long" | "bad_chars";
+  | "too_short" | "too_long" | "bad_chars" | "unrecognized_format" | "not_a_key";
 
 /** What `validate` returns. */
 export interface Validation {
-  /** Whether the key can be saved for this provider. */
+  /** Whether the key can be saved for this provider: code "ok" or "unrecognized_format". */
   valid: boolean;
   code: ValidationCode;
   /** One sentence a person can act on; never contains the key. */

@@ -90,6 +90,7 @@ async function hostileMatrix() {
     mask: { args: [GROQ], kinds: ["str"] },
     detectProvider: { args: [GROQ], kinds: ["str"] },
     providers: { args: [], kinds: ["extra"] },
+    rulesVersion: { args: [], kinds: ["extra"] },
     verify: { args: ["groq", "not-a-key", undefined], kinds: ["str", "str", "obj"] },
   };
   const methods = {
