@@ -43,7 +43,7 @@ lint-doc:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 ## test: the lint gate, then every test: native Rust, wasm in headless Chromium
-## and Firefox, browser end-to-end (including the size budget), bundler apps.
+## and Firefox, browser end-to-end (including the size budget), WebKit, bundler apps.
 test: setup-test
 	$(MAKE) lint
 	$(MAKE) test-native
@@ -51,6 +51,7 @@ test: setup-test
 	$(MAKE) test-firefox
 	$(MAKE) build
 	$(MAKE) test-e2e
+	$(MAKE) test-webkit
 	$(MAKE) test-integration
 
 test-native:
@@ -61,6 +62,16 @@ test-browser:
 
 test-firefox:
 	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_TEST_TIMEOUT) wasm-pack test --headless --firefox
+
+WEBKIT_DRIVER ?= /usr/bin/WebKitWebDriver
+
+## test-webkit: the wasm browser suite and the JS API page (tests/webkit/) in
+## WebKitGTK's MiniBrowser under xvfb-run (it has no headless mode). Needs pkg/.
+.PHONY: test-webkit
+test-webkit:
+	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_TEST_TIMEOUT) xvfb-run -a \
+	  wasm-pack test --headless --safari --safaridriver $(WEBKIT_DRIVER)
+	WEBKIT_WEBDRIVER=$(WEBKIT_DRIVER) xvfb-run -a node --test tests/webkit/
 
 test-integration:
 	node --test --test-concurrency=1 tests/integration/

@@ -11,7 +11,7 @@
 // - pkg/node.js: the entry under Node's "node" condition (init() reads the
 //   .wasm from disk).
 // - pkg/package.json rewritten: metadata from Cargo.toml, "type": "module",
-//   "exports" with "types", "sideEffects": false, the "files" to publish.
+//   "exports" with "types", "sideEffects" (elements.js only), the "files" to publish.
 // - README.md (relative links made absolute) and the license files copied.
 import { readFile, writeFile, copyFile, readdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -74,6 +74,10 @@ const typesDts = (initAt >= 0 ? glueDts.slice(0, initAt) : glueDts)
   .trimEnd() + "\n";
 await writeFile(join(PKG, "byok_keyring.types.d.ts"), typesDts);
 await copyFile(join(ROOT, "js/node.js"), join(PKG, "node.js"));
+// byok-keyring/elements: the <byok-keys> settings popup, its own entry (an app
+// that does not import it loads none of it).
+await copyFile(join(ROOT, "js/elements.js"), join(PKG, "elements.js"));
+await copyFile(join(ROOT, "js/elements.d.ts"), join(PKG, "elements.d.ts"));
 
 // ---- README (links made absolute: they point into the repository) and licenses
 const extra = [];
@@ -117,12 +121,14 @@ const pkg = {
       node: "./node.js",
       default: "./index.js",
     },
+    "./elements": { types: "./elements.d.ts", default: "./elements.js" },
     "./byok_keyring_bg.wasm": "./byok_keyring_bg.wasm",
     "./package.json": "./package.json",
   },
-  sideEffects: false,
+  // Only elements.js has one: it defines <byok-keys> when imported.
+  sideEffects: ["./elements.js"],
   files: [
-    "index.js", "index.d.ts", "node.js",
+    "index.js", "index.d.ts", "node.js", "elements.js", "elements.d.ts",
     GLUE, "byok_keyring.d.ts", "byok_keyring.types.d.ts", "byok_keyring_bg.wasm",
     ...snippets, ...extra,
   ],
@@ -132,7 +138,7 @@ await writeFile(join(PKG, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 // syntax unchanged, so stack traces stay readable): each byte is downloaded
 // by every user of every app. The types (.d.ts) keep the documentation.
 const { transform } = await import("esbuild");
-const shipped = ["index.js", "node.js", GLUE];
+const shipped = ["index.js", "node.js", "elements.js", GLUE];
 if (snippets.length) {
   const stack = [join(PKG, "snippets")];
   while (stack.length) {

@@ -4,7 +4,8 @@
 # package registries (crates.io, Debian, npm); nothing downloads a binary.
 #
 #   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver
+#   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver,
+#                             and WebKitGTK's WebKitWebDriver with MiniBrowser, Xvfb and xauth
 #   scripts/setup.sh size     only twiggy, for `make size` (which builds, and so sets up, first)
 #   scripts/setup.sh mutants  only cargo-mutants, for `make mutants`
 set -euo pipefail
@@ -81,6 +82,18 @@ if [ "$want" = test ]; then
   if ! command -v geckodriver >/dev/null; then
     say "installing geckodriver (cargo install, about 5 minutes)"
     cargo install geckodriver --locked
+  fi
+fi
+
+# 6. WebKit (the engine behind Safari): Debian's webkit2gtk-driver gives
+#    /usr/bin/WebKitWebDriver and MiniBrowser, which has no headless mode, so
+#    `make test-webkit` runs it under xvfb-run (xvfb, xauth). Tests only.
+if [ "$want" = test ]; then
+  if [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+    say "installing webkit2gtk-driver, xvfb and xauth from Debian (about 45 s)"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq webkit2gtk-driver xvfb xauth
   fi
 fi
 say "ready ($want)"

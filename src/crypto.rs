@@ -1,5 +1,6 @@
-//! Crypto primitives, all from RustCrypto: PBKDF2-HMAC-SHA256 key derivation
-//! and AES-256-GCM sealing of one record. Nothing here knows about storage.
+//! Crypto primitives, all from RustCrypto: PBKDF2-HMAC-SHA256 key derivation,
+//! HKDF-SHA256 key separation, HMAC-SHA256 and AES-256-GCM sealing. Nothing
+//! here knows about storage.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -13,6 +14,8 @@ pub const NONCE_LEN: usize = 12;
 pub const TAG_LEN: usize = 16;
 /// Length of the derived AES-256 key in bytes.
 pub const KEY_LEN: usize = 32;
+/// Length of an HMAC-SHA256 tag in bytes.
+pub const MAC_LEN: usize = 32;
 
 /// A 256-bit key derived from a passphrase. Zeroized when dropped; its
 /// `Debug` form shows nothing.
@@ -35,6 +38,16 @@ impl DerivedKey {
         Some(Self::from_bytes(arr))
     }
 
+    /// A fresh random key (a vault key).
+    pub fn random() -> Result<Self, getrandom::Error> {
+        Ok(Self::from_bytes(random::<KEY_LEN>()?))
+    }
+
+    /// The raw bytes, for wrapping this key under another one.
+    pub(crate) fn expose(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+
     fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(<&Key<Aes256Gcm>>::from(&*self.0))
     }
@@ -51,6 +64,35 @@ pub fn pbkdf2_sha256(passphrase: &[u8], salt: &[u8], iterations: u32) -> Derived
     let mut out = Zeroizing::new([0u8; KEY_LEN]);
     pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase, salt, iterations, &mut out[..]);
     DerivedKey::from_bytes(*out)
+}
+
+/// HKDF-SHA256 (RFC 5869) of `ikm` with `salt` and `info`, 32 bytes out:
+/// one vault key gives independent keys for records and for the MAC.
+pub fn hkdf_sha256(ikm: &DerivedKey, salt: &[u8], info: &[u8]) -> DerivedKey {
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    // 32 bytes is far below HKDF-SHA256's 8160-byte limit: expand cannot fail.
+    let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm.expose()).expand(info, &mut out[..]);
+    DerivedKey::from_bytes(*out)
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+pub fn hmac_sha256(key: &DerivedKey, message: &[u8]) -> [u8; MAC_LEN] {
+    use hmac::{KeyInit as _, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key.expose())
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Whether `tag` is the HMAC-SHA256 of `message` under `key`, compared in
+/// constant time.
+pub fn hmac_verify(key: &DerivedKey, message: &[u8], tag: &[u8]) -> bool {
+    use hmac::{KeyInit as _, Mac};
+    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key.expose()) else {
+        return false;
+    };
+    mac.update(message);
+    mac.verify_slice(tag).is_ok()
 }
 
 /// Fills `N` bytes from the operating system / `crypto.getRandomValues`.

@@ -39,11 +39,18 @@ pub enum ErrorCode {
     /// This environment has no secure random number generator
     /// (`crypto.getRandomValues`), so nothing can be encrypted.
     CryptoUnavailable,
+    /// The stored or imported vault demands more key-derivation work than
+    /// this keyring allows (more than 4× its configured iterations): it was
+    /// refused before any derivation.
+    ExcessiveWork,
+    /// Another unlock (or passphrase change) of this keyring is still
+    /// running; `retryAfterMs` says when to try again.
+    Busy,
 }
 
 impl ErrorCode {
     /// Every code, in a stable order (for documentation and tests).
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Locked,
         ErrorCode::NoVault,
         ErrorCode::AlreadyExists,
@@ -56,6 +63,8 @@ impl ErrorCode {
         ErrorCode::StorageFull,
         ErrorCode::InvalidArgument,
         ErrorCode::CryptoUnavailable,
+        ErrorCode::ExcessiveWork,
+        ErrorCode::Busy,
     ];
 
     /// The string form used in JavaScript (`err.code`).
@@ -73,6 +82,8 @@ impl ErrorCode {
             ErrorCode::StorageFull => "storage_full",
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::CryptoUnavailable => "crypto_unavailable",
+            ErrorCode::ExcessiveWork => "excessive_work",
+            ErrorCode::Busy => "busy",
         }
     }
 }
@@ -183,6 +194,18 @@ impl Error {
     /// For [`ErrorCode::Corrupt`]: what is wrong with the stored data.
     pub fn format_error(&self) -> Option<&FormatError> {
         self.cause.as_ref()
+    }
+
+    /// `corrupt` for one stored key that does not decrypt: the rest of the
+    /// vault is fine, so the message says to remove or replace that key.
+    pub(crate) fn damaged(provider_name: &str) -> Self {
+        Error::new(
+            ErrorCode::Corrupt,
+            format!(
+                "The stored {provider_name} key cannot be decrypted (it was damaged or \
+                 modified outside byok-keyring). Remove it, or save the key again."
+            ),
+        )
     }
 
     pub(crate) fn crypto_unavailable() -> Self {

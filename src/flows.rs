@@ -9,6 +9,21 @@ use crate::keyring::Keyring;
 use crate::secret::Passphrase;
 use std::cell::RefCell;
 
+/// Derives with `kdf`; a failed derivation ends the keyring's derivation
+/// too, so the next attempt is not refused as `busy`.
+async fn derive(
+    keyring: &RefCell<Keyring>,
+    kdf: &dyn Kdf,
+    passphrase: &Passphrase,
+    params: &crate::format::KdfParams,
+) -> Result<crate::crypto::DerivedKey> {
+    let key = kdf.derive(passphrase, params).await;
+    if key.is_err() {
+        keyring.borrow_mut().end_derivation();
+    }
+    key
+}
+
 /// Creates the vault with `passphrase` and unlocks it.
 pub async fn create(
     keyring: &RefCell<Keyring>,
@@ -16,32 +31,38 @@ pub async fn create(
     passphrase: &Passphrase,
 ) -> Result<()> {
     let pending = keyring.borrow_mut().prepare_create(passphrase)?;
-    let key = kdf.derive(passphrase, &pending.params).await?;
+    let key = derive(keyring, kdf, passphrase, &pending.params).await?;
     keyring.borrow_mut().finish_create(pending, key)
 }
 
 /// Unlocks with `passphrase`. If the stored vault uses fewer iterations than
-/// the keyring's options, re-encrypts it with the configured count (one more
+/// the keyring's options, rewraps its key with the configured count (one more
 /// derivation, one write). A failed upgrade (storage full) leaves the vault as
-/// it was and the keyring unlocked.
+/// it was and the keyring unlocked, and is reported as an `upgrade_failed`
+/// change event.
 pub async fn unlock(
     keyring: &RefCell<Keyring>,
     kdf: &dyn Kdf,
     passphrase: &Passphrase,
 ) -> Result<()> {
     let pending = keyring.borrow_mut().prepare_unlock(passphrase)?;
-    let key = kdf.derive(passphrase, &pending.params).await?;
+    let key = derive(keyring, kdf, passphrase, &pending.params).await?;
     let upgrade = keyring.borrow_mut().finish_unlock(pending, key)?;
     if let Some(pending) = upgrade {
-        let key = kdf.derive(passphrase, &pending.params).await?;
         // The unlock itself succeeded; an upgrade that cannot be written is
-        // retried at the next unlock.
-        let _ = keyring.borrow_mut().finish_upgrade(pending, key);
+        // reported and retried at the next unlock.
+        let done = match kdf.derive(passphrase, &pending.params).await {
+            Ok(key) => keyring.borrow_mut().finish_upgrade(pending, key),
+            Err(e) => Err(e),
+        };
+        if done.is_err() {
+            keyring.borrow_mut().upgrade_failed();
+        }
     }
     Ok(())
 }
 
-/// Re-encrypts the vault under `next`, after checking `current`.
+/// Rewraps the vault key under `next`, after checking `current`.
 pub async fn change_passphrase(
     keyring: &RefCell<Keyring>,
     kdf: &dyn Kdf,
@@ -49,8 +70,8 @@ pub async fn change_passphrase(
     next: &Passphrase,
 ) -> Result<()> {
     let pending = keyring.borrow_mut().prepare_change(current, next)?;
-    let key = kdf.derive(current, &pending.params).await?;
+    let key = derive(keyring, kdf, current, &pending.params).await?;
     let pending = keyring.borrow_mut().verify_current(pending, key)?;
-    let key = kdf.derive(next, &pending.params).await?;
+    let key = derive(keyring, kdf, next, &pending.params).await?;
     keyring.borrow_mut().finish_change(pending, key)
 }

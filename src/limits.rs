@@ -53,3 +53,11 @@ pub const MAX_STRING_ARG: usize = 64 * 1024;
 /// The longest provider id a message or result shows; a longer one (or one
 /// with other characters than `a-z 0-9 _ -`) is shown as `"(not shown)"`.
 pub const MAX_SHOWN_ID_LEN: usize = 32;
+/// Stored or imported iteration counts above this many times the configured
+/// count are refused before any derivation (a planted vault must not freeze
+/// the page); [`MAX_ITERATIONS`] caps it too.
+pub const MAX_WORK_FACTOR: u32 = 4;
+/// The most unlock methods (key slots) a vault may have.
+pub const MAX_SLOTS: usize = 16;
+/// The longest `baseUrl` a stored key may carry, in bytes.
+pub const MAX_BASE_URL_LEN: usize = 2048;

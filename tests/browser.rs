@@ -29,22 +29,66 @@ export function storageDump() {
 export function rawItem(area, name) { return globalThis[area].getItem(name); }
 export function setRawItem(area, name, value) { globalThis[area].setItem(name, value); }
 
-// Decrypts one record with WebCrypto alone, following docs/FORMAT.md.
-export async function decryptWithWebCrypto(stored, namespace, provider, passphrase) {
+// Decrypts one record with WebCrypto alone, following docs/FORMAT.md §5;
+// with `checkMacs`, first checks the record's MAC and the vault MAC (§4).
+export async function decryptWithWebCrypto(stored, namespace, provider, passphrase, checkMacs) {
   const vault = JSON.parse(stored);
-  if (vault.v !== 1 || vault.kdf.name !== "PBKDF2-HMAC-SHA256") throw new Error("unknown format");
+  if (vault.v !== 2) throw new Error("unknown format");
   const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
   const enc = new TextEncoder();
+  const slot = vault.slots.passphrase;
+  if (slot.kind !== "passphrase" || slot.kdf.name !== "PBKDF2-HMAC-SHA256") throw new Error("unknown slot");
+  // 1. The passphrase's key.
   const material = await crypto.subtle.importKey("raw", enc.encode(passphrase), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash: "SHA-256", salt: b64(vault.kdf.salt), iterations: vault.kdf.iterations },
+  const slotBits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: b64(slot.kdf.salt), iterations: slot.kdf.iterations },
     material, 256);
-  const key = await crypto.subtle.importKey("raw", bits, "AES-GCM", false, ["decrypt"]);
-  // associated data: "byok-keyring" 0x00 "1" 0x00 "record" 0x00 namespace 0x00 provider
-  const aad = enc.encode("byok-keyring\0" + "1\0record\0" + namespace + "\0" + provider);
+  const slotKey = await crypto.subtle.importKey("raw", slotBits, "AES-GCM", false, ["decrypt"]);
+  // 2. The vault key it wraps: "byok-keyring" 0 "2" 0 "slot" 0 namespace 0 id 0 slot id
+  const slotAad = enc.encode("byok-keyring\0" + "2\0slot\0" + namespace + "\0" + vault.id + "\0" + "passphrase");
+  const vaultKey = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: b64(slot.nonce), additionalData: slotAad, tagLength: 128 }, slotKey, b64(slot.key));
+  // 3. The record key and the MAC key, by HKDF-SHA256 with the vault id as salt.
+  const ikm = await crypto.subtle.importKey("raw", vaultKey, "HKDF", false, ["deriveKey"]);
+  const hkdf = (info) => ({ name: "HKDF", hash: "SHA-256", salt: b64(vault.id), info: enc.encode(info) });
+  const recordKey = await crypto.subtle.deriveKey(
+    hkdf("byok-keyring/2 record"), ikm, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+  const macKey = await crypto.subtle.deriveKey(
+    hkdf("byok-keyring/2 mac"), ikm, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["verify"]);
   const r = vault.records[provider];
+  if (checkMacs) {
+    // Each field: a 4-byte big-endian length, then its UTF-8 bytes.
+    const join = (parts) => {
+      const bytes = parts.map((p) => enc.encode(p));
+      const out = new Uint8Array(bytes.reduce((n, b) => n + 4 + b.length, 0));
+      let i = 0;
+      for (const b of bytes) { new DataView(out.buffer).setUint32(i, b.length); out.set(b, i + 4); i += 4 + b.length; }
+      return out;
+    };
+    const opt = (v) => (v === undefined || v === null ? "" : String(v));
+    const recordInput = join(["byok-keyring/2 record", namespace, provider, r.nonce, r.ct, r.masked,
+      opt(r.model), opt(r.baseUrl), String(r.enabled), String(r.createdAt), String(r.updatedAt), opt(r.expiresAt)]);
+    const macs = vault.macs ?? {};
+    if (!macs[provider] || !(await crypto.subtle.verify("HMAC", macKey, b64(macs[provider]), recordInput))) {
+      throw new Error("the record's MAC does not match");
+    }
+    const slotIds = Object.keys(vault.slots).sort();
+    const vaultParts = ["byok-keyring/2 vault", namespace, vault.id, String(slotIds.length)];
+    for (const id of slotIds) {
+      const s = vault.slots[id];
+      vaultParts.push(id, s.kind, s.kdf.name, String(s.kdf.iterations), s.kdf.salt, s.nonce, s.key);
+    }
+    const providers = Object.keys(macs).sort();
+    vaultParts.push(String(providers.length));
+    for (const p of providers) vaultParts.push(p, macs[p]);
+    if (!(await crypto.subtle.verify("HMAC", macKey, b64(vault.mac), join(vaultParts)))) {
+      throw new Error("the vault MAC does not match");
+    }
+  }
+  // 4. The record: "byok-keyring" 0 "2" 0 "record" 0 namespace 0 provider
+  const aad = enc.encode("byok-keyring\0" + "2\0record\0" + namespace + "\0" + provider);
   const plain = new Uint8Array(await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: b64(r.nonce), additionalData: aad, tagLength: 128 }, key, b64(r.ct)));
+    { name: "AES-GCM", iv: b64(r.nonce), additionalData: aad, tagLength: 128 }, recordKey, b64(r.ct)));
   let end = plain.length;
   while (end > 0 && plain[end - 1] === 0) end--;          // strip the zero padding
   return new TextDecoder().decode(plain.subarray(0, end));
@@ -60,6 +104,7 @@ extern "C" {
         namespace: &str,
         provider: &str,
         passphrase: &str,
+        check_macs: bool,
     ) -> Result<JsValue, JsValue>;
 }
 
@@ -122,7 +167,7 @@ async fn flows_over(storage: &str, area: &str) {
         .unwrap());
     // The vault is one item in the chosen storage, and holds no plaintext.
     let item = rawItem(area, &format!("byok-keyring:{ns}")).expect("stored in the chosen area");
-    assert!(item.starts_with("{\"v\":1,"));
+    assert!(item.starts_with("{\"v\":2,"));
     assert_no_window(&storageDump(), &k, "browser storage");
     assert_no_window(&storageDump(), PASS, "browser storage");
     // A reload: a new keyring on the same storage starts locked.
@@ -179,17 +224,18 @@ async fn a_record_decrypts_with_webcrypto_alone_as_documented() {
     let kr = created("alice@example.com", "session").await;
     let k = key("anthropic");
     kr.set(s("anthropic"), s(&k), None).unwrap();
+    kr.set(s("groq"), s(&key("groq")), None).unwrap();
     let stored = rawItem("sessionStorage", "byok-keyring:alice@example.com").unwrap();
-    let got = decryptWithWebCrypto(&stored, "alice@example.com", "anthropic", PASS)
+    let got = decryptWithWebCrypto(&stored, "alice@example.com", "anthropic", PASS, true)
         .await
         .unwrap();
     assert_eq!(got.as_string().unwrap(), k);
     // The record under another provider's name: AES-GCM refuses it because
     // the associated data names the wrong provider (an OperationError from
-    // crypto.subtle.decrypt, not, say, a TypeError for a missing record).
+    // crypto.subtle.decrypt, not, say, a TypeError for a missing record)...
     let moved = stored.replace("\"anthropic\":", "\"openai\":");
     assert_ne!(moved, stored);
-    let err = decryptWithWebCrypto(&moved, "alice@example.com", "openai", PASS)
+    let err = decryptWithWebCrypto(&moved, "alice@example.com", "openai", PASS, false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -200,6 +246,18 @@ async fn a_record_decrypts_with_webcrypto_alone_as_documented() {
         Some("OperationError"),
         "{err:?}"
     );
+    // ...and its MAC, which names the provider too, does not match.
+    let err = decryptWithWebCrypto(&moved, "alice@example.com", "openai", PASS, true)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("record's MAC"), "{err:?}");
+    // A metadata edit (re-enabling, a model) fails the MAC check too.
+    let edited = stored.replace("\"enabled\":true", "\"enabled\":false");
+    assert_ne!(edited, stored);
+    let err = decryptWithWebCrypto(&edited, "alice@example.com", "anthropic", PASS, true)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("MAC"), "{err:?}");
 }
 
 #[wasm_bindgen_test]
@@ -446,7 +504,9 @@ async fn unlock_upgrades_weaker_vaults_in_one_write() {
     let stored = |name: &str| -> u64 {
         let text = rawItem("localStorage", name).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        v["kdf"]["iterations"].as_u64().unwrap()
+        v["slots"]["passphrase"]["kdf"]["iterations"]
+            .as_u64()
+            .unwrap()
     };
     assert_eq!(stored("byok-keyring:kdf-up"), 100_000);
     let new = JsKeyring::new(Some(kdf_options("kdf-up", "auto", 300_000))).unwrap();

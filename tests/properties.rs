@@ -55,47 +55,89 @@ fn chars(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(any::<char>(), 0..=max).prop_map(String::from_iter)
 }
 
+/// A record ciphertext: the tag and 1 to 9 blocks of padded key.
+fn record_sealed() -> impl Strategy<Value = Sealed> {
+    (any::<[u8; 12]>(), 1usize..=9).prop_flat_map(|(nonce, blocks)| {
+        prop::collection::vec(any::<u8>(), 16 + blocks * format::PAD_TO)
+            .prop_map(move |ciphertext| Sealed { nonce, ciphertext })
+    })
+}
+
 fn record() -> impl Strategy<Value = Record> {
     (
-        sealed(format::PAD_TO + 16, 600),
+        record_sealed(),
         chars(16),
         // at most 64 characters of at most 4 bytes: within MAX_MODEL_LEN
-        prop::option::of(chars(64)),
+        // (an empty model is stored as no model)
+        prop::option::of(chars(64)).prop_map(|m| m.filter(|m| !m.is_empty())),
+        prop::option::of("https://[a-z]{1,20}\\.example/v1"),
         any::<bool>(),
         moment(),
         moment(),
         prop::option::of(moment()),
     )
         .prop_map(
-            |(sealed, masked, model, enabled, created_at, updated_at, expires_at)| Record {
-                sealed,
-                masked,
-                model,
-                enabled,
-                created_at,
-                updated_at,
-                expires_at,
+            |(sealed, masked, model, base_url, enabled, created_at, updated_at, expires_at)| {
+                Record {
+                    sealed,
+                    masked,
+                    model,
+                    base_url,
+                    enabled,
+                    created_at,
+                    updated_at,
+                    expires_at,
+                }
             },
         )
+}
+
+fn provider_map<T: std::fmt::Debug>(
+    value: impl Strategy<Value = T>,
+) -> impl Strategy<Value = litemap::LiteMap<String, T>> {
+    prop::collection::btree_map(
+        prop::sample::select(ids()).prop_map(String::from),
+        value,
+        0..5,
+    )
+    .prop_map(|m| m.into_iter().collect())
 }
 
 /// Any vault this version may write.
 fn vault() -> impl Strategy<Value = Vault> {
     (
-        any::<[u8; 16]>(),
-        format::MIN_ITERATIONS..=format::MAX_ITERATIONS,
-        sealed(16, 48),
-        prop::collection::btree_map(
-            prop::sample::select(ids()).prop_map(String::from),
-            record(),
-            0..5,
+        (
+            any::<[u8; 16]>(),
+            any::<[u8; 16]>(),
+            format::MIN_ITERATIONS..=format::MAX_ITERATIONS,
+            sealed(48, 48),
+            any::<[u8; 32]>(),
         ),
+        provider_map(record()),
+        provider_map(any::<[u8; 32]>()),
+        provider_map(moment()),
+        provider_map(moment()),
     )
-        .prop_map(|(salt, iterations, check, records)| Vault {
-            kdf: KdfParams { salt, iterations },
-            check,
-            records: records.into_iter().collect(),
-        })
+        .prop_map(
+            |((id, salt, iterations, wrapped, mac), records, macs, removed, disabled)| {
+                let slot = format::Slot {
+                    kind: format::SlotKind::Passphrase(KdfParams { salt, iterations }),
+                    wrapped,
+                };
+                Vault {
+                    id,
+                    slots: [(format::PASSPHRASE_SLOT.to_string(), slot)]
+                        .into_iter()
+                        .collect(),
+                    records,
+                    macs,
+                    removed,
+                    disabled,
+                    mac,
+                    legacy: None,
+                }
+            },
+        )
 }
 
 /// A hostile JSON scalar: wrong types, extreme numbers, odd strings.
@@ -112,6 +154,12 @@ fn scalar() -> BoxedStrategy<Value> {
         Just(json!({})),
     ]
     .boxed()
+}
+
+/// Nearly always `valid` (for the parts of a shape that must all be valid
+/// for the whole to be accepted).
+fn nearly(valid: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
+    prop_oneof![30 => valid, 1 => scalar()].boxed()
 }
 
 /// Usually `valid`, sometimes hostile.
@@ -140,38 +188,57 @@ fn object(fields: Vec<(&'static str, Option<Value>)>, extra: Option<(String, Val
     Value::Object(m)
 }
 
-fn record_json() -> impl Strategy<Value = Value> {
+/// A record ciphertext: usually a valid length (the tag and whole blocks of
+/// padded key), sometimes any length.
+fn record_ct() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => (1usize..=4).prop_flat_map(|blocks| b64_of(16 + blocks * format::PAD_TO)),
+        1 => b64_range(0, 300),
+    ]
+    .boxed()
+}
+
+/// `version` 1 records have no `baseUrl`.
+fn record_json(version: u8) -> impl Strategy<Value = Value> {
     (
-        prop::option::weighted(0.95, mostly(b64_of(12))),
-        prop::option::weighted(0.95, mostly(b64_range(0, 200))),
-        prop::option::weighted(0.95, mostly(chars(20).prop_map(Value::from))),
-        prop::option::of(mostly(chars(80).prop_map(Value::from))),
+        (
+            prop::option::weighted(0.95, mostly(b64_of(12))),
+            prop::option::weighted(0.95, mostly(record_ct())),
+            prop::option::weighted(0.95, mostly(chars(20).prop_map(Value::from))),
+            prop::option::of(mostly(chars(80).prop_map(Value::from))),
+            prop::option::weighted(
+                if version == 2 { 0.3 } else { 0.02 },
+                mostly("https://[a-z]{1,10}\\.example".prop_map(Value::from)),
+            ),
+        ),
         prop::option::weighted(0.95, mostly(any::<bool>().prop_map(Value::from))),
         prop::option::weighted(0.95, mostly(any::<u64>().prop_map(Value::from))),
         prop::option::weighted(0.95, mostly(any::<u64>().prop_map(Value::from))),
         prop::option::of(mostly(any::<u64>().prop_map(Value::from))),
         prop::option::weighted(0.05, ("[a-zA-Z]{1,8}", scalar())),
     )
-        .prop_map(|(nonce, ct, masked, model, enabled, c, u, e, extra)| {
-            object(
-                vec![
-                    ("nonce", nonce),
-                    ("ct", ct),
-                    ("masked", masked),
-                    ("model", model),
-                    ("enabled", enabled),
-                    ("createdAt", c),
-                    ("updatedAt", u),
-                    ("expiresAt", e),
-                ],
-                extra,
-            )
-        })
+        .prop_map(
+            |((nonce, ct, masked, model, base_url), enabled, c, u, e, extra)| {
+                object(
+                    vec![
+                        ("nonce", nonce),
+                        ("ct", ct),
+                        ("masked", masked),
+                        ("model", model),
+                        ("baseUrl", base_url),
+                        ("enabled", enabled),
+                        ("createdAt", c),
+                        ("updatedAt", u),
+                        ("expiresAt", e),
+                    ],
+                    extra,
+                )
+            },
+        )
 }
 
-/// JSON of the vault's shape, with hostile values in random places.
-fn vault_json() -> impl Strategy<Value = Value> {
-    let kdf = (
+fn kdf_json() -> impl Strategy<Value = Value> {
+    (
         prop::option::weighted(0.95, mostly(Just(Value::from(format::KDF_NAME)))),
         prop::option::weighted(
             0.95,
@@ -188,26 +255,37 @@ fn vault_json() -> impl Strategy<Value = Value> {
                 vec![("name", name), ("iterations", iterations), ("salt", salt)],
                 None,
             )
-        });
-    let check = (
-        prop::option::weighted(0.95, mostly(b64_of(12))),
-        prop::option::weighted(0.95, mostly(b64_range(0, 40))),
-    )
-        .prop_map(|(nonce, ct)| object(vec![("nonce", nonce), ("ct", ct)], None));
-    let records = prop::collection::btree_map(
+        })
+}
+
+/// An object keyed by provider ids (sometimes any string).
+fn by_provider(value: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(
         prop_oneof![
-            4 => prop::sample::select(ids()).prop_map(String::from),
+            12 => prop::sample::select(ids()).prop_map(String::from),
             1 => any::<String>(),
         ],
-        record_json(),
+        value,
         0..4,
     )
-    .prop_map(|m| Value::Object(m.into_iter().collect()));
+    .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// JSON of the version 1 shape, with hostile values in random places.
+fn vault_v1_json() -> impl Strategy<Value = Value> {
+    let check = (
+        prop::option::weighted(0.95, mostly(b64_of(12))),
+        prop::option::weighted(
+            0.95,
+            mostly(prop_oneof![3 => b64_of(16), 1 => b64_range(0, 40)]),
+        ),
+    )
+        .prop_map(|(nonce, ct)| object(vec![("nonce", nonce), ("ct", ct)], None));
     (
         prop::option::weighted(0.97, prop_oneof![8 => Just(Value::from(1)), 1 => scalar()]),
-        prop::option::weighted(0.97, mostly(kdf)),
+        prop::option::weighted(0.97, mostly(kdf_json())),
         prop::option::weighted(0.97, mostly(check)),
-        prop::option::of(mostly(records)),
+        prop::option::of(mostly(by_provider(record_json(1).boxed()))),
         prop::option::weighted(0.03, ("[a-zA-Z]{1,8}", scalar())),
     )
         .prop_map(|(v, kdf, check, records, extra)| {
@@ -221,6 +299,67 @@ fn vault_json() -> impl Strategy<Value = Value> {
                 extra,
             )
         })
+}
+
+/// JSON of the version 2 shape, with hostile values in random places.
+fn vault_v2_json() -> impl Strategy<Value = Value> {
+    let slot = (
+        prop::option::weighted(0.99, nearly(Just(Value::from("passphrase")))),
+        prop::option::weighted(0.99, nearly(kdf_json())),
+        prop::option::weighted(0.99, nearly(b64_of(12))),
+        prop::option::weighted(
+            0.99,
+            nearly(prop_oneof![8 => b64_of(48), 1 => b64_range(0, 80)]),
+        ),
+    )
+        .prop_map(|(kind, kdf, nonce, key)| {
+            object(
+                vec![("kind", kind), ("kdf", kdf), ("nonce", nonce), ("key", key)],
+                None,
+            )
+        });
+    let slots = prop::collection::btree_map(
+        prop_oneof![12 => Just("passphrase".to_string()), 1 => any::<String>()],
+        slot,
+        0..3,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()));
+    let time = || mostly(any::<u64>().prop_map(Value::from));
+    (
+        (
+            prop::option::weighted(0.99, prop_oneof![20 => Just(Value::from(2)), 1 => scalar()]),
+            prop::option::weighted(0.99, nearly(b64_of(16))),
+            prop::option::weighted(0.99, nearly(slots)),
+            prop::option::weighted(0.99, nearly(b64_of(32))),
+        ),
+        prop::option::of(mostly(by_provider(record_json(2).boxed()))),
+        prop::option::weighted(0.5, mostly(by_provider(mostly(b64_of(32))))),
+        prop::option::weighted(0.3, mostly(by_provider(time()))),
+        prop::option::weighted(0.3, mostly(by_provider(time()))),
+        prop::option::weighted(0.03, ("[a-zA-Z]{1,8}", scalar())),
+    )
+        .prop_map(
+            |((v, id, slots, mac), records, macs, removed, disabled, extra)| {
+                object(
+                    vec![
+                        ("v", v),
+                        ("id", id),
+                        ("slots", slots),
+                        ("records", records),
+                        ("macs", macs),
+                        ("removed", removed),
+                        ("disabled", disabled),
+                        ("mac", mac),
+                    ],
+                    extra,
+                )
+            },
+        )
+}
+
+/// JSON of either version's shape, with hostile values in random places.
+fn vault_json() -> impl Strategy<Value = Value> {
+    prop_oneof![vault_v1_json(), vault_v2_json()]
 }
 
 /// An edit of a text: (where, how much to delete, what to insert).
@@ -258,8 +397,19 @@ fn apply(text: &str, edits: &[(prop::sample::Index, usize, String)]) -> String {
 fn check_accepted(text: &str) -> Result<(), TestCaseError> {
     if let Ok(v) = Vault::parse(text) {
         prop_assert!(text.len() <= format::MAX_VAULT_BYTES);
-        prop_assert!((format::MIN_ITERATIONS..=format::MAX_ITERATIONS).contains(&v.kdf.iterations));
-        prop_assert!(v.check.ciphertext.len() >= 16);
+        if let Some(kdf) = v.passphrase_kdf() {
+            prop_assert!(
+                (format::MIN_ITERATIONS..=format::MAX_ITERATIONS).contains(&kdf.iterations)
+            );
+        }
+        if let Some(legacy) = &v.legacy {
+            prop_assert_eq!(legacy.check.ciphertext.len(), 16);
+        } else {
+            prop_assert!(!v.slots.is_empty());
+            for s in v.slots.values() {
+                prop_assert_eq!(s.wrapped.ciphertext.len(), 48);
+            }
+        }
         for (p, r) in &v.records {
             prop_assert!(
                 byok_keyring::providers::find(p).is_some(),
@@ -330,18 +480,18 @@ fn hostile_json_generator_reaches_accepted_vaults() {
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
     let strategy = vault_json();
-    let (mut ok, mut refused) = (0, 0);
+    let (mut ok, mut refused) = ([0, 0], 0);
     for _ in 0..2000 {
         let j = strategy.new_tree(&mut runner).unwrap().current();
         match Vault::parse(&j.to_string()) {
-            Ok(_) => ok += 1,
+            Ok(v) => ok[usize::from(v.legacy.is_none())] += 1,
             Err(_) => refused += 1,
         }
     }
-    eprintln!("shaped JSON: accepted {ok}, refused {refused}");
+    eprintln!("shaped JSON: accepted {ok:?} (version 1, version 2), refused {refused}");
     assert!(
-        ok >= 20 && refused >= 20,
-        "accepted {ok}, refused {refused}"
+        ok[0] >= 20 && ok[1] >= 20 && refused >= 20,
+        "accepted {ok:?}, refused {refused}"
     );
 }
 

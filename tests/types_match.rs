@@ -139,17 +139,33 @@ fn keyring_states() {
 fn change_event_types() {
     use ChangeKind::*;
     let all = [
-        Created, Unlocked, Locked, Set, Removed, Enabled, Rekeyed, Reset, External,
+        Created,
+        Unlocked,
+        Locked,
+        Set,
+        Removed,
+        Enabled,
+        Rekeyed,
+        Reset,
+        External,
+        UpgradeFailed,
     ];
     for k in all {
         match k {
-            Created | Unlocked | Locked | Set | Removed | Enabled | Rekeyed | Reset | External => {}
+            Created | Unlocked | Locked | Set | Removed | Enabled | Rekeyed | Reset | External
+            | UpgradeFailed => {}
         }
     }
-    // serde's snake_case of one-word variants: the lowercase name.
+    // serde's snake_case names, as JSON strings.
     let expected: Vec<String> = all
         .iter()
-        .map(|k| format!("{k:?}").to_ascii_lowercase())
+        .map(|k| {
+            serde_json::to_value(k)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let decls = declarations();
     let event = &decls[decls

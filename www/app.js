@@ -1,15 +1,15 @@
 // The demo chat app: credits in the header, a provider/model picker, a
 // message box, and a Send button whose billing follows the user's keyring.
+// The "API keys" popup is <byok-keys> (byok-keyring/elements): it opens the
+// user's keyring, and the chat reads it from the element.
 //
 // Query parameters: ?iterations=100000 lowers the PBKDF2 work for new vaults
 // (the tests use it; the default is the library's 600,000). ?scenario=… picks
 // the stand-in's answer when the server sends key checks to the stand-in.
 
 import { byId, setText } from './dom.js';
-import { KeyringStore } from './keyring-store.js';
-import { createSettings } from './settings.js';
+import { createVerifyTarget } from './verify-target.js';
 
-const NAMESPACE = 'demo-user'; // the signed-in user's id: one vault per user
 const PLATFORM_PROVIDERS = ['openai', 'anthropic', 'gemini']; // served with our credits
 const PLATFORM_ONLY = ['deep-analysis', 'fix-code']; // features we always pay for
 const AUTO_LOCK_MS = 30 * 60 * 1000;
@@ -19,6 +19,7 @@ const ui = {
   banner: $('banner'),
   credits: $('credits-value'),
   settingsBtn: $('settings-btn'),
+  settings: $('settings'), // <byok-keys>, namespace "demo-user" (the signed-in user's id: one vault per user)
   log: $('log'),
   composer: $('composer'),
   provider: $('provider'),
@@ -56,22 +57,35 @@ try {
   fatal('The keyring library is not built yet. Build pkg/ (make build) and reload.');
   throw err;
 }
-const { Keyring, validate } = byok;
 
 const params = new URLSearchParams(location.search);
 const iterations = params.has('iterations') ? Number(params.get('iterations')) : undefined;
 const config = await configLoaded;
 const verifyBaseUrl = typeof config.verifyBaseUrl === 'string' && config.verifyBaseUrl ? config.verifyBaseUrl : null;
 
-let store;
+// The popup: the platform's providers first, every other one under "More
+// providers"; the features we always pay for; the keyring's other options.
+// Set before the element is defined, so its keyring opens with them.
+ui.settings.setAttribute('providers', [...PLATFORM_PROVIDERS, '*'].join(' '));
+ui.settings.setAttribute('platform-only', PLATFORM_ONLY.join(' '));
+ui.settings.options = {
+  platformProviders: PLATFORM_PROVIDERS,
+  autoLockMs: AUTO_LOCK_MS,
+  ...(iterations === undefined ? {} : { iterations }),
+};
+// Where its key checks go: the providers, or the stand-in (with its picker, slotted into the popup).
+const target = createVerifyTarget({
+  verifyBaseUrl,
+  scenario: params.get('scenario') ?? '',
+  note: $('standin-note'),
+  url: $('standin-url'),
+  picker: $('verify-scenario'),
+});
+ui.settings.verifyOptions = (provider, { region, signal }) => target.options(provider, region, signal);
+
 try {
-  store = new KeyringStore(Keyring, {
-    namespace: NAMESPACE,
-    platformOnly: PLATFORM_ONLY,
-    platformProviders: PLATFORM_PROVIDERS,
-    autoLockMs: AUTO_LOCK_MS,
-    ...(iterations === undefined ? {} : { iterations }),
-  });
+  await import('../pkg/elements.js');
+  await ui.settings.ready;
 } catch (err) {
   fatal(`Could not open your key storage: ${err.message}`);
   throw err;
@@ -79,7 +93,8 @@ try {
 
 const providers = byok.providers();
 const providerById = new Map(providers.map((p) => [p.id, p]));
-const kr = () => store.keyring;
+/** The user's keyring: the popup's (it opens a new one when "Remember on this device" changes). */
+const kr = () => ui.settings.keyring;
 let busy = false; // a request is in flight
 
 // ---- provider and model picker ----
@@ -273,40 +288,24 @@ ui.message.addEventListener('keydown', (e) => {
 });
 for (const b of ui.features) b.addEventListener('click', () => send(b.dataset.feature));
 
-const settings = createSettings({
-  store,
-  validate,
-  providers,
-  platformProviders: PLATFORM_PROVIDERS,
-  opener: ui.settingsBtn,
-  verifyBaseUrl,
-  scenario: params.get('scenario') ?? '',
-});
-ui.settingsBtn.addEventListener('click', () => settings.open());
-ui.billingAction.addEventListener('click', () => settings.open(ui.provider.value));
+ui.settingsBtn.addEventListener('click', () => ui.settings.show());
+ui.billingAction.addEventListener('click', () => ui.settings.show(ui.provider.value));
 
-store.subscribe((event) => {
+ui.settings.addEventListener('byok-change', (e) => {
   refreshBilling();
-  if (event.type === 'set' || event.type === 'removed' || event.type === 'reset' || event.type === 'storage-moved') {
-    refreshModel();
-  }
-  settings.refresh();
+  if (['set', 'removed', 'reset', 'replaced'].includes(e.detail.type)) refreshModel();
 });
 
 // Keys can expire and the keyring can auto-lock while the page sits idle;
-// the checks are cheap, so re-evaluate once a second.
-setInterval(() => {
-  refreshBilling();
-  settings.refresh();
-}, 1000);
+// the checks are cheap, so re-evaluate once a second (the open popup does the same).
+setInterval(refreshBilling, 1000);
 
 // Test hook (the e2e tests drive the keyring through it). It exposes nothing
 // a script on this page could not reach anyway.
 window.__demo = {
   get keyring() {
-    return store.keyring;
+    return kr();
   },
-  store,
   ready: true,
 };
 document.documentElement.dataset.ready = 'true';

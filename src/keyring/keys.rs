@@ -1,17 +1,20 @@
 //! Storing, reading, removing, enabling and listing keys.
 use super::{
-    key_info, random_failed, record_corrupt, ChangeEvent, ChangeKind, KeyInfo, Keyring, SetOptions,
-    Stored,
+    key_info, live_records, random_failed, record_damaged, tab_sync::Change, ChangeEvent,
+    ChangeKind, KeyInfo, Keyring, RecordState, SetOptions, Stored,
 };
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, Record};
 use crate::secret::ApiKey;
 use crate::validate::validate;
 
 impl Keyring {
     /// Validates and stores a key (needs unlocked). Surrounding whitespace is
-    /// trimmed. Replacing a key keeps its `createdAt`.
+    /// trimmed. Replacing a key keeps its `createdAt`. The key is sealed with
+    /// the vault key that storage holds now: if the vault was replaced
+    /// meanwhile (another tab reset it), nothing is written and the error is
+    /// `locked`.
     pub fn set(&mut self, provider: &str, api_key: &str, opts: SetOptions) -> Result<KeyInfo> {
         let p = Self::provider(provider)?;
         let validation = validate(p.id, api_key);
@@ -20,30 +23,34 @@ impl Keyring {
         }
         let key = api_key.trim();
         opts.check()?;
+        self.reload()?;
         self.check_auto_lock();
+        let session = self.session()?;
         let now = self.now();
         let aad = format::record_aad(&self.opts.namespace, p.id);
-        let sealed = crypto::seal(&self.session()?.key, &format::pad(key.as_bytes()), &aad)
+        let sealed = crypto::seal(&session.record_key, &format::pad(key.as_bytes()), &aad)
             .map_err(random_failed)?;
-        let masked = crate::mask(key);
-        let model = opts.model.filter(|m| !m.trim().is_empty());
-        self.update(|vault| {
-            let created_at = vault.records.get(p.id).map_or(now, |r| r.created_at);
-            vault.records.insert(
-                p.id.to_string(),
-                Record {
-                    sealed,
-                    masked,
-                    model,
-                    enabled: true,
-                    created_at,
-                    updated_at: now,
-                    expires_at: opts.expires_in_ms.map(|ms| now.saturating_add(ms)),
-                },
-            );
-            Ok(())
-        })?;
-        self.remember(p.id);
+        let mut vault = self.vault()?.clone();
+        let created_at = live_records(&vault)
+            .find(|(id, _)| *id == p.id)
+            .map_or(now, |(_, r)| r.created_at);
+        // Later than any removal of this provider, so the new key is live.
+        let updated_at = vault.removed.get(p.id).map_or(now, |t| now.max(t + 1));
+        vault.removed.remove(p.id);
+        vault.disabled.remove(p.id);
+        let record = Record {
+            sealed,
+            masked: crate::mask(key),
+            model: opts.model.filter(|m| !m.trim().is_empty()),
+            base_url: None,
+            enabled: true,
+            created_at,
+            updated_at,
+            expires_at: opts.expires_in_ms.map(|ms| now.saturating_add(ms)),
+        };
+        vault.records.insert(p.id.to_string(), record.clone());
+        self.write(vault, &[p.id])?;
+        self.remember(p.id, Change::Record(record));
         self.touch();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Set,
@@ -54,31 +61,46 @@ impl Keyring {
 
     fn info(&self, provider: &str) -> Result<KeyInfo> {
         let now = self.now();
-        self.vault()?
-            .records
-            .get(provider)
-            .and_then(|r| key_info(provider, r, now))
+        let vault = self.vault()?;
+        let state = self.session.as_ref().and_then(|s| s.state(provider));
+        live_records(vault)
+            .find(|(id, _)| *id == provider)
+            .and_then(|(id, r)| key_info(vault, id, r, state, now))
             .ok_or_else(|| Error::invalid_argument("No key is stored for this provider."))
     }
 
-    /// The stored key (needs unlocked); `None` when none is stored or it has
-    /// expired. A disabled key is still returned.
+    /// The stored key (needs unlocked); `None` when none is stored, it has
+    /// expired, or its stored details fail their MAC (`list()` shows it as
+    /// `tampered`). A disabled key is still returned. A key that does not
+    /// decrypt is the error `corrupt`, naming that one key.
     pub fn get(&mut self, provider: &str) -> Result<Option<ApiKey>> {
         let p = Self::provider(provider)?;
         self.check_auto_lock();
         let now = self.now();
-        self.session()?;
-        let Some(r) = self.vault()?.records.get(p.id) else {
+        let session = self.session()?;
+        let state = session.state(p.id);
+        let vault = self.vault()?;
+        let Some((_, r)) = live_records(vault).find(|(id, _)| *id == p.id) else {
             return Ok(None);
         };
         if r.expires_at.is_some_and(|t| t <= now) {
             return Ok(None);
         }
-        let cached = self.session.as_ref().and_then(|s| s.plain.get(p.id));
+        match state {
+            Some(RecordState::Good) => {}
+            Some(RecordState::Damaged) => return Err(record_damaged(p.id)),
+            Some(RecordState::Tampered) | None => return Ok(None),
+        }
+        let cached = session.plain.get(p.id).cloned();
         let key = match cached {
-            Some(key) => key.clone(),
+            Some(key) => key,
             None => {
-                let key = self.decrypt(p.id, r)?;
+                let aad = format::record_aad(&self.opts.namespace, p.id);
+                let plain = crypto::open(&session.record_key, &r.sealed, &aad)
+                    .ok_or_else(|| record_damaged(p.id))?;
+                let text =
+                    std::str::from_utf8(format::unpad(&plain)).map_err(|_| record_damaged(p.id))?;
+                let key = ApiKey::new(text.to_string());
                 if let Some(s) = self.session.as_mut() {
                     s.plain.insert(p.id, key.clone());
                 }
@@ -89,80 +111,106 @@ impl Keyring {
         Ok(Some(key))
     }
 
-    fn decrypt(&self, provider: &'static str, r: &Record) -> Result<ApiKey> {
-        let session = self.session()?;
-        let aad = format::record_aad(&self.opts.namespace, provider);
-        let plain =
-            crypto::open(&session.key, &r.sealed, &aad).ok_or_else(|| record_corrupt(provider))?;
-        let text =
-            std::str::from_utf8(format::unpad(&plain)).map_err(|_| record_corrupt(provider))?;
-        Ok(ApiKey::new(text.to_string()))
-    }
-
-    /// Removes a stored key. Works while locked (it needs no key material).
-    /// Returns whether a key was stored.
+    /// Removes a stored key. Works while locked (it needs no key material):
+    /// the record is deleted and a removal time kept, so another tab does not
+    /// bring it back. Returns whether a key was stored.
     pub fn remove(&mut self, provider: &str) -> Result<bool> {
         let p = Self::provider(provider)?;
         self.check_auto_lock();
-        if !self.vault()?.records.contains_key(p.id) {
+        self.reload()?;
+        if !live_records(self.vault()?).any(|(id, _)| id == p.id) {
             return Ok(false);
         }
-        let mut removed = false;
-        self.update(|vault| {
-            removed = vault.records.remove(p.id).is_some();
-            Ok(())
-        })?;
-        self.remember(p.id);
-        if removed {
-            self.events.push(ChangeEvent {
-                kind: ChangeKind::Removed,
-                provider: Some(p.id),
-            });
+        let now = self.now();
+        let mut vault = self.vault()?.clone();
+        vault.records.remove(p.id);
+        vault.disabled.remove(p.id);
+        if vault.legacy.is_none() {
+            let at = vault.removed.get(p.id).map_or(now, |t| now.max(*t));
+            vault.removed.insert(p.id.to_string(), at);
         }
-        Ok(removed)
+        self.write(vault, &[])?;
+        self.remember(p.id, Change::Removed);
+        self.events.push(ChangeEvent {
+            kind: ChangeKind::Removed,
+            provider: Some(p.id),
+        });
+        Ok(true)
     }
 
-    /// Enables or disables a stored key. Works while locked. Returns whether
-    /// a key is stored for the provider.
+    /// Enables or disables a stored key. Disabling works while locked (it
+    /// only takes a key out of use, and is sealed into the vault's MAC at the
+    /// next unlock); enabling needs the keyring unlocked, so someone who can
+    /// write storage cannot turn a key back on. Returns whether a key is
+    /// stored for the provider.
     pub fn set_enabled(&mut self, provider: &str, enabled: bool) -> Result<bool> {
         let p = Self::provider(provider)?;
         self.check_auto_lock();
-        match self.vault()?.records.get(p.id) {
-            None => return Ok(false),
-            Some(r) if r.enabled == enabled => return Ok(true),
-            Some(_) => {}
+        self.reload()?;
+        let vault = self.vault()?;
+        if !live_records(vault).any(|(id, _)| id == p.id) {
+            return Ok(false);
+        }
+        let state = self.session.as_ref().map(|s| s.state(p.id));
+        if enabled && state == Some(Some(RecordState::Tampered)) {
+            return Err(Error::new(
+                ErrorCode::Corrupt,
+                "This key's stored details were changed outside byok-keyring, so it cannot be enabled. Remove it, or save the key again.",
+            ));
+        }
+        if vault.is_enabled(p.id) == enabled {
+            return Ok(true);
         }
         let now = self.now();
-        let mut found = false;
-        self.update(|vault| {
-            if let Some(r) = vault.records.get_mut(p.id) {
-                r.enabled = enabled;
-                r.updated_at = now;
-                found = true;
+        let mut vault = vault.clone();
+        let locked_change = match (state, enabled) {
+            (None, true) => {
+                return Err(Error::new(
+                    ErrorCode::Locked,
+                    "Unlock the keyring to enable a key (disabling works while locked).",
+                ))
             }
-            Ok(())
-        })?;
-        self.remember(p.id);
-        if found {
-            self.events.push(ChangeEvent {
-                kind: ChangeKind::Enabled,
-                provider: Some(p.id),
-            });
+            // Locked, or a record this session cannot vouch for: a disable
+            // that needs no key, kept beside the record.
+            (None | Some(Some(RecordState::Tampered)), false) if vault.legacy.is_none() => {
+                vault.disabled.insert(p.id.to_string(), now);
+                true
+            }
+            _ => {
+                vault.disabled.remove(p.id);
+                if let Some(r) = vault.records.get_mut(p.id) {
+                    r.enabled = enabled;
+                    r.updated_at = r.updated_at.max(now);
+                }
+                false
+            }
+        };
+        let record = vault.records.get(p.id).cloned();
+        self.write(vault, &[])?;
+        match (locked_change, record) {
+            (false, Some(r)) => self.remember(p.id, Change::Record(r)),
+            _ => self.remember(p.id, Change::Disabled(now)),
         }
-        Ok(found)
+        self.events.push(ChangeEvent {
+            kind: ChangeKind::Enabled,
+            provider: Some(p.id),
+        });
+        Ok(true)
     }
 
     /// Every stored key's metadata, in provider-id order. Works while locked;
-    /// never contains a key.
+    /// never contains a key. While unlocked, a key whose details fail their
+    /// MAC is marked `tampered`, one that does not decrypt `damaged`.
     pub fn list(&self) -> Result<Vec<KeyInfo>> {
         let now = self.now();
         match &self.stored {
             Stored::Empty => Ok(Vec::new()),
             Stored::Corrupt { why, .. } => Err(Error::corrupt(why)),
-            Stored::Vault { vault, .. } => Ok(vault
-                .records
-                .iter()
-                .filter_map(|(id, r)| key_info(id, r, now))
+            Stored::Vault { vault, .. } => Ok(live_records(vault)
+                .filter_map(|(id, r)| {
+                    let state = self.session.as_ref().and_then(|s| s.state(id));
+                    key_info(vault, id, r, state, now)
+                })
                 .collect()),
         }
     }

@@ -27,7 +27,7 @@ pub use transfer::EXPORT_FORMAT;
 use crate::credits::UsageTable;
 use crate::crypto::{self, DerivedKey};
 use crate::error::{Error, ErrorCode, Result};
-use crate::format::{self, FormatError, KdfParams, Record, Vault};
+use crate::format::{self, FormatError, Record, Vault, VAULT_ID_LEN};
 use crate::providers;
 use crate::secret::ApiKey;
 use crate::storage::Storage;
@@ -101,6 +101,13 @@ pub struct KeyInfo {
     pub expires_at: Option<u64>,
     /// Whether `expires_at` has passed.
     pub expired: bool,
+    /// The key's stored details fail their MAC (they were changed outside
+    /// byok-keyring, or the record was copied from elsewhere): it is not
+    /// used. Known only while unlocked.
+    pub tampered: bool,
+    /// The key's details are authentic but it does not decrypt: it is not
+    /// used; remove it or save it again. Known only while unlocked.
+    pub damaged: bool,
 }
 
 /// What changed (`onChange` payloads). Never carries a key.
@@ -125,6 +132,9 @@ pub enum ChangeKind {
     Reset,
     /// Storage was changed by someone else (another tab).
     External,
+    /// Raising the vault's iteration count at unlock could not be written
+    /// (the unlock itself succeeded; `iterations` still shows the old count).
+    UpgradeFailed,
 }
 
 /// One change notification.
@@ -142,29 +152,140 @@ pub struct ChangeEvent {
 #[derive(Clone, Debug)]
 enum Stored {
     Empty,
-    Vault { vault: Vault, text: String },
+    Vault { vault: Box<Vault>, text: String },
     Corrupt { why: FormatError, text: String },
+}
+
+/// What unlocking found about one stored record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordState {
+    /// Its MAC checks and it decrypts.
+    Good,
+    /// Its metadata fails the MAC: not used.
+    Tampered,
+    /// Its MAC checks but it does not decrypt: not used.
+    Damaged,
 }
 
 /// The in-memory secrets of an unlocked keyring. Everything in it is
 /// zeroized when the session is dropped (lock, reset, auto-lock, drop).
 struct Session {
-    key: DerivedKey,
-    /// The KDF parameters the key was derived with (to notice a vault that
-    /// another tab re-encrypted).
-    params: KdfParams,
+    /// The vault key (what the slots wrap).
+    vault_key: DerivedKey,
+    /// The vault it opens: a vault replaced by another (reset and create in
+    /// another tab) has another id, and this session no longer writes.
+    vault_id: [u8; VAULT_ID_LEN],
+    /// HKDF of the vault key: seals records.
+    record_key: DerivedKey,
+    /// HKDF of the vault key: the MAC key.
+    mac_key: DerivedKey,
+    /// Each stored record's state, as of the last read of storage.
+    states: litemap::LiteMap<String, RecordState>,
     /// Keys decrypted by `get`, so the next `get` skips AES-GCM. Holding them
-    /// exposes nothing the derived key above does not already open.
+    /// exposes nothing the vault key above does not already open.
     plain: litemap::LiteMap<&'static str, ApiKey>,
 }
 
 impl Session {
-    fn new(key: DerivedKey, params: KdfParams) -> Self {
+    fn new(vault_key: DerivedKey, vault_id: [u8; VAULT_ID_LEN]) -> Self {
         Session {
-            key,
-            params,
+            record_key: crypto::hkdf_sha256(&vault_key, &vault_id, format::RECORD_INFO),
+            mac_key: crypto::hkdf_sha256(&vault_key, &vault_id, format::MAC_INFO),
+            vault_key,
+            vault_id,
+            states: litemap::LiteMap::new(),
             plain: litemap::LiteMap::new(),
         }
+    }
+
+    /// Whether this session may read and write `vault`.
+    fn opens(&self, vault: &Vault) -> bool {
+        vault.legacy.is_none() && vault.id == self.vault_id
+    }
+
+    /// Checks every record of `vault` (which this session opens): the vault
+    /// MAC, each record's MAC, and that it decrypts.
+    fn check(&mut self, namespace: &str, vault: &Vault) {
+        let vault_ok = crypto::hmac_verify(
+            &self.mac_key,
+            &format::vault_mac_input(namespace, vault),
+            &vault.mac,
+        );
+        self.states = in_order(vault.records.iter().map(|(p, r)| {
+            let authentic = vault_ok
+                && vault.macs.get(p).is_some_and(|mac| {
+                    crypto::hmac_verify(
+                        &self.mac_key,
+                        &format::record_mac_input(namespace, p, r),
+                        mac,
+                    )
+                });
+            let state = if !authentic {
+                RecordState::Tampered
+            } else if crypto::open(
+                &self.record_key,
+                &r.sealed,
+                &format::record_aad(namespace, p),
+            )
+            .is_none()
+            {
+                RecordState::Damaged
+            } else {
+                RecordState::Good
+            };
+            (p.clone(), state)
+        }));
+    }
+
+    fn state(&self, provider: &str) -> Option<RecordState> {
+        self.states.get(provider).copied()
+    }
+
+    /// Seals `vault` before it is written: keys disabled while locked are
+    /// folded into their (authentic) records, removed records are dropped,
+    /// and every authentic record (and each of `authored`, written now) gets
+    /// its MAC, then the vault its MAC. A record that failed its MAC is
+    /// kept as it is but never gets one.
+    fn seal(&self, namespace: &str, vault: &mut Vault, authored: &[&str]) {
+        let trusted = |p: &str| {
+            authored.contains(&p)
+                || matches!(
+                    self.state(p),
+                    Some(RecordState::Good | RecordState::Damaged)
+                )
+        };
+        let disabled = std::mem::take(&mut vault.disabled);
+        for (p, at) in disabled {
+            match vault.records.get_mut(&p) {
+                Some(r) if trusted(&p) => {
+                    r.enabled = false;
+                    r.updated_at = r.updated_at.max(at);
+                }
+                Some(_) => {
+                    vault.disabled.insert(p, at);
+                }
+                None => {}
+            }
+        }
+        let removed = std::mem::take(&mut vault.removed);
+        vault
+            .records
+            .retain(|p, r| removed.get(p).is_none_or(|t| *t < r.updated_at));
+        vault.removed = removed;
+        vault.macs = in_order(
+            vault
+                .records
+                .iter()
+                .filter(|(p, _)| trusted(p))
+                .map(|(p, r)| {
+                    let mac = crypto::hmac_sha256(
+                        &self.mac_key,
+                        &format::record_mac_input(namespace, p, r),
+                    );
+                    (p.clone(), mac)
+                }),
+        );
+        vault.mac = crypto::hmac_sha256(&self.mac_key, &format::vault_mac_input(namespace, vault));
     }
 }
 
@@ -184,9 +305,12 @@ pub struct Keyring {
     /// Bumped whenever a credit decision may change (see
     /// [`Keyring::generation`]).
     generation: u64,
-    /// Wrong passphrases in a row (unlock friction; in memory only, since a
-    /// failed unlock must not write to storage).
-    failures: u32,
+    /// Unlock attempts since the last success, counted when an attempt
+    /// starts (unlock friction; in memory only, since a failed unlock must
+    /// not write to storage).
+    attempts: u32,
+    /// A key derivation of this keyring is running (one at a time).
+    deriving: bool,
     /// No passphrase is checked before this time.
     retry_at: u64,
     /// This keyring's recent writes, per provider, for [`Keyring::reconcile`].
@@ -221,7 +345,8 @@ impl Keyring {
             last_use: 0,
             generation: 0,
             clock,
-            failures: 0,
+            attempts: 0,
+            deriving: false,
             retry_at: 0,
             recent: Vec::new(),
         };
@@ -260,27 +385,23 @@ impl Keyring {
         self.stored = match text {
             None => Stored::Empty,
             Some(text) => match Vault::parse(&text) {
-                Ok(vault) => Stored::Vault { vault, text },
+                Ok(vault) => Stored::Vault {
+                    vault: Box::new(vault),
+                    text,
+                },
                 Err(why) => Stored::Corrupt { why, text },
             },
         };
         // A session survives only if the vault it opened is still there
-        // with the same key.
-        let keep = match (&self.session, &self.stored) {
-            (Some(s), Stored::Vault { vault, .. }) => {
-                vault.kdf == s.params
-                    && crypto::open(
-                        &s.key,
-                        &vault.check,
-                        &format::check_aad(&self.opts.namespace),
-                    )
-                    .is_some()
+        // (the same vault id); its records are checked again.
+        let keep = match (&mut self.session, &self.stored) {
+            (Some(s), Stored::Vault { vault, .. }) if s.opens(vault) => {
+                s.plain.clear();
+                s.check(&self.opts.namespace, vault);
+                true
             }
             _ => false,
         };
-        if let (true, Some(s)) = (keep, self.session.as_mut()) {
-            s.plain.clear();
-        }
         if !keep && self.session.take().is_some() {
             self.events.push(ChangeEvent {
                 kind: ChangeKind::Locked,
@@ -295,9 +416,13 @@ impl Keyring {
         self.generation = self.generation.wrapping_add(1);
         self.active = [None; 64];
         if let Stored::Vault { vault, .. } = &self.stored {
-            for (id, r) in &vault.records {
-                if let Some(i) = providers::index_of(id) {
-                    if r.enabled {
+            for (id, r) in live_records(vault) {
+                let usable = self
+                    .session
+                    .as_ref()
+                    .is_none_or(|s| s.state(id) == Some(RecordState::Good));
+                if let (Some(i), true) = (providers::index_of(id), usable) {
+                    if vault.is_enabled(id) {
                         self.active[i] = Some(r.expires_at);
                     }
                 }
@@ -359,10 +484,15 @@ impl Keyring {
         self.session.as_ref().ok_or_else(Error::locked)
     }
 
-    /// Unlocks with `session`.
-    fn start_session(&mut self, session: Session) {
+    /// Unlocks with `session`, checking the stored records with it.
+    fn start_session(&mut self, mut session: Session) {
+        if let Stored::Vault { vault, .. } = &self.stored {
+            if session.opens(vault) {
+                session.check(&self.opts.namespace, vault);
+            }
+        }
         self.session = Some(session);
-        self.generation = self.generation.wrapping_add(1);
+        self.refresh_active();
     }
 
     /// Forgets the derived key (zeroized). Keys stay stored.
@@ -379,25 +509,49 @@ impl Keyring {
     // ---- writing ----
 
     /// Writes `vault` with one `setItem`; only on success does the in-memory
-    /// view change.
-    fn write(&mut self, vault: Vault) -> Result<()> {
+    /// view change. When this keyring is unlocked with the vault's key, the
+    /// vault is sealed first (see `Session::seal`; `authored` are the
+    /// providers whose records this write made); a locked write changes only
+    /// what needs no key (removals, disables while locked).
+    fn write(&mut self, mut vault: Vault, authored: &[&str]) -> Result<()> {
+        if let Some(s) = self.session.as_ref().filter(|s| s.opens(&vault)) {
+            s.seal(&self.opts.namespace, &mut vault, authored);
+        }
         let text = vault.to_json();
         self.storage.write(&self.storage_key, &text)?;
-        if let Some(s) = self.session.as_mut() {
+        if let Some(s) = self.session.as_mut().filter(|s| s.opens(&vault)) {
             s.plain.clear();
+            s.check(&self.opts.namespace, &vault);
         }
-        self.stored = Stored::Vault { vault, text };
+        self.stored = Stored::Vault {
+            vault: Box::new(vault),
+            text,
+        };
         self.refresh_active();
         Ok(())
     }
 
     /// Applies `change` to the freshly re-read vault (so a change made by
-    /// another tab meanwhile is kept) and writes the result.
-    fn update(&mut self, change: impl FnOnce(&mut Vault) -> Result<()>) -> Result<()> {
+    /// another tab meanwhile is kept) and writes the result. `change`
+    /// returns the providers whose records it wrote (sealed with this
+    /// session's record key).
+    fn update(
+        &mut self,
+        change: impl FnOnce(&mut Vault) -> Result<Vec<&'static str>>,
+    ) -> Result<()> {
         self.reload()?;
         let mut vault = self.vault()?.clone();
-        change(&mut vault)?;
-        self.write(vault)
+        let authored = change(&mut vault)?;
+        self.write(vault, &authored)
+    }
+
+    /// The iteration count of the vault's passphrase (`kr.iterations`):
+    /// `None` when there is no vault or it cannot be read.
+    pub fn iterations(&self) -> Option<u32> {
+        match &self.stored {
+            Stored::Vault { vault, .. } => vault.passphrase_kdf().map(|k| k.iterations),
+            _ => None,
+        }
     }
 
     fn provider(id: &str) -> Result<&'static providers::Provider> {
@@ -412,18 +566,44 @@ impl Keyring {
     }
 }
 
-fn key_info(provider: &str, r: &Record, now: u64) -> Option<KeyInfo> {
+/// Pairs already in ascending key order (another map's entries) as a map,
+/// without sorting them again.
+fn in_order<V>(pairs: impl Iterator<Item = (String, V)>) -> litemap::LiteMap<String, V> {
+    let mut map = litemap::LiteMap::new();
+    for (k, v) in pairs {
+        // Out of order cannot happen for a map's own entries; if it did, the
+        // pair would be dropped rather than the map left unsorted.
+        let _ = map.try_append(k, v);
+    }
+    map
+}
+
+/// The records that are not superseded by a removal (a tombstone at or
+/// after their last write).
+fn live_records(vault: &Vault) -> impl Iterator<Item = (&String, &Record)> {
+    vault.records.iter().filter(|(p, r)| vault.is_live(p, r))
+}
+
+fn key_info(
+    vault: &Vault,
+    provider: &str,
+    r: &Record,
+    state: Option<RecordState>,
+    now: u64,
+) -> Option<KeyInfo> {
     let p = providers::find(provider)?;
     Some(KeyInfo {
         provider: p.id,
         name: p.name,
         masked: r.masked.clone(),
         model: r.model.clone(),
-        enabled: r.enabled,
+        enabled: vault.is_enabled(provider),
         created_at: r.created_at,
         updated_at: r.updated_at,
         expires_at: r.expires_at,
         expired: r.expires_at.is_some_and(|t| t <= now),
+        tampered: state == Some(RecordState::Tampered),
+        damaged: state == Some(RecordState::Damaged),
     })
 }
 
@@ -434,9 +614,8 @@ fn wrong_passphrase() -> Error {
     )
 }
 
-fn record_corrupt(provider: &str) -> Error {
-    let name = providers::find(provider).map_or("a provider", |p| p.name);
-    Error::corrupt(&FormatError::RecordDoesNotOpen(name))
+fn record_damaged(provider: &str) -> Error {
+    Error::damaged(providers::find(provider).map_or("provider", |p| p.name))
 }
 
 fn random_failed(_: getrandom::Error) -> Error {

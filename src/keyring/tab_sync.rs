@@ -2,17 +2,27 @@
 //! keyring's own recent writes that a simultaneous write elsewhere lost.
 use super::{ChangeEvent, ChangeKind, Keyring, Stored};
 use crate::error::Result;
-use crate::format::{KdfParams, Record};
+use crate::format::{Record, VAULT_ID_LEN};
 use crate::limits::RECONCILE_WINDOW_MS;
 
-/// A write this keyring made: the record it left for a provider (`None`: it
-/// removed it), under which KDF parameters, and when.
+/// What this keyring wrote for a provider.
+#[derive(Clone, Debug)]
+pub(super) enum Change {
+    /// The record it left (a set, or an enable/disable while unlocked).
+    Record(Record),
+    /// It removed the key.
+    Removed,
+    /// It disabled the key while locked, at this time.
+    Disabled(u64),
+}
+
+/// A write this keyring made, in which vault, and when.
 #[derive(Clone, Debug)]
 pub(super) struct RecentWrite {
     at: u64,
-    kdf: KdfParams,
+    vault_id: [u8; VAULT_ID_LEN],
     provider: &'static str,
-    record: Option<Record>,
+    change: Change,
 }
 
 impl Keyring {
@@ -35,14 +45,14 @@ impl Keyring {
     }
 
     /// Remembers what this keyring just wrote for `provider`.
-    pub(super) fn remember(&mut self, provider: &'static str) {
+    pub(super) fn remember(&mut self, provider: &'static str, change: Change) {
         let now = self.now();
         let Ok(vault) = self.vault() else { return };
         let write = RecentWrite {
             at: now,
-            kdf: vault.kdf.clone(),
+            vault_id: vault.id,
             provider,
-            record: vault.records.get(provider).cloned(),
+            change,
         };
         self.recent
             .retain(|w| w.provider != provider && now.saturating_sub(w.at) < RECONCILE_WINDOW_MS);
@@ -54,8 +64,10 @@ impl Keyring {
     /// vault lost, and writes once more. Two tabs writing at the same moment
     /// each read a vault without the other's change (browsers hand
     /// localStorage writes between tabs asynchronously); this makes both
-    /// converge on both changes. A later write of the same provider
-    /// (`updatedAt`) wins. Returns whether it wrote.
+    /// converge on both changes. Of two writes of one provider the later
+    /// wins (`updatedAt`, then the nonce for equal times, the same order in
+    /// every tab); a removal wins over a write made at or before it, and
+    /// never loses to one made before it. Returns whether it wrote.
     pub fn reconcile(&mut self) -> Result<bool> {
         let now = self.now();
         self.recent
@@ -63,30 +75,48 @@ impl Keyring {
         let Stored::Vault { vault, .. } = &self.stored else {
             return Ok(false);
         };
-        let mut merged = vault.clone();
+        let unlocked = self.session.as_ref().is_some_and(|s| s.opens(vault));
+        let mut merged = (**vault).clone();
+        let mut authored: Vec<&'static str> = Vec::new();
         let mut changed = false;
         for w in &self.recent {
-            if w.kdf != merged.kdf {
-                continue; // re-keyed elsewhere: our ciphertexts no longer fit
+            if w.vault_id != merged.id {
+                continue; // another vault now: our writes do not belong in it
             }
-            let current = merged.records.get(w.provider);
-            match &w.record {
-                Some(mine)
-                    if current != Some(mine)
-                        && current.is_none_or(|c| c.updated_at <= mine.updated_at) =>
-                {
-                    merged.records.insert(w.provider.to_string(), mine.clone());
-                    changed = true;
+            let p = w.provider;
+            let current = merged.records.get(p);
+            let removed_at = merged.removed.get(p).copied();
+            match &w.change {
+                Change::Record(mine) => {
+                    let removed_later = removed_at.is_some_and(|t| t >= mine.updated_at);
+                    let newer = current.is_none_or(|c| mine.is_newer_than(c));
+                    if unlocked && !removed_later && newer {
+                        merged.records.insert(p.to_string(), mine.clone());
+                        authored.push(p);
+                        changed = true;
+                    }
                 }
-                None if current.is_some_and(|c| c.updated_at <= w.at) => {
-                    merged.records.remove(w.provider);
-                    changed = true;
+                Change::Removed => {
+                    if current.is_some_and(|c| c.updated_at <= w.at) {
+                        merged.records.remove(p);
+                        changed = true;
+                    }
+                    if merged.legacy.is_none() && removed_at.is_none_or(|t| t < w.at) {
+                        merged.removed.insert(p.to_string(), w.at);
+                        changed = true;
+                    }
                 }
-                _ => {}
+                Change::Disabled(at) => {
+                    let applies = current.is_some_and(|c| c.updated_at <= *at);
+                    if applies && merged.is_enabled(p) && merged.legacy.is_none() {
+                        merged.disabled.insert(p.to_string(), *at);
+                        changed = true;
+                    }
+                }
             }
         }
         if changed {
-            self.write(merged)?;
+            self.write(merged, &authored)?;
         }
         Ok(changed)
     }

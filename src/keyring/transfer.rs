@@ -111,6 +111,9 @@ impl Keyring {
             ));
         }
         let vault = Vault::parse(&export.vault).map_err(|why| Error::corrupt(&why))?;
+        if let Some(kdf) = vault.passphrase_kdf() {
+            self.check_work(kdf)?;
+        }
         self.reload()?;
         if !matches!(self.stored, Stored::Empty) {
             return Err(Error::new(
@@ -118,7 +121,7 @@ impl Keyring {
                 "A vault already exists here; reset() it first to replace it with the import.",
             ));
         }
-        self.write(vault)?;
+        self.write(vault, &[])?;
         self.events.push(ChangeEvent {
             kind: ChangeKind::External,
             provider: None,

@@ -1,15 +1,20 @@
-//! Creating a vault, unlocking it, changing its passphrase, re-encrypting it
-//! at a higher iteration count, and the delay after repeated wrong
-//! passphrases.
-use super::{
-    random_failed, record_corrupt, wrong_passphrase, ChangeEvent, ChangeKind, Keyring, Session,
-    Stored,
-};
+//! Creating a vault, unlocking it (and rewriting a version 1 vault as
+//! version 2), changing its passphrase, raising its iteration count, and the
+//! delay after repeated wrong passphrases.
+//!
+//! The vault key is random and never changes for the life of a vault; the
+//! passphrase slot wraps it under PBKDF2 of the passphrase. So a passphrase
+//! change or an iteration upgrade rewraps one slot and touches no record.
+use super::{random_failed, wrong_passphrase, ChangeEvent, ChangeKind, Keyring, Session, Stored};
 use crate::crypto::{self, DerivedKey};
 use crate::error::{Error, ErrorCode, Result};
-use crate::format::{self, KdfParams, Record, Vault};
-use crate::limits::{FIRST_DELAY_MS, FREE_ATTEMPTS, MAX_DELAY_MS, MAX_PASSPHRASE_LEN};
+use crate::format::{self, KdfParams, Slot, SlotKind, Vault, PASSPHRASE_SLOT};
+use crate::limits::{
+    FIRST_DELAY_MS, FREE_ATTEMPTS, MAX_DELAY_MS, MAX_ITERATIONS, MAX_PASSPHRASE_LEN,
+    MAX_WORK_FACTOR,
+};
 use crate::secret::Passphrase;
+use litemap::LiteMap;
 
 /// A prepared derivation: which parameters to derive with.
 #[derive(Clone, Debug)]
@@ -17,6 +22,9 @@ pub(crate) struct Pending {
     /// Parameters to derive the key with.
     pub(crate) params: KdfParams,
 }
+
+/// How long a caller is asked to wait while another derivation runs.
+const BUSY_RETRY_MS: u64 = 1_000;
 
 impl Keyring {
     // ---- create / unlock / change passphrase (see crate::flows) ----
@@ -46,6 +54,49 @@ impl Keyring {
         })
     }
 
+    /// The most iterations a stored or imported vault may ask of this
+    /// keyring: [`MAX_WORK_FACTOR`] × the configured count, at most
+    /// [`MAX_ITERATIONS`].
+    pub(super) fn max_work(&self) -> u32 {
+        self.opts
+            .iterations
+            .saturating_mul(MAX_WORK_FACTOR)
+            .min(MAX_ITERATIONS)
+    }
+
+    /// Refuses parameters that demand excessive work, before any derivation.
+    pub(super) fn check_work(&self, params: &KdfParams) -> Result<()> {
+        if params.iterations > self.max_work() {
+            return Err(Error::new(
+                ErrorCode::ExcessiveWork,
+                format!(
+                    "This vault demands too much work to unlock ({} iterations; this keyring allows at most {}). It was not written by this app's settings; nothing was derived or changed.",
+                    params.iterations,
+                    self.max_work()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Marks the start of a derivation; refuses one while another runs.
+    fn begin_derivation(&mut self) -> Result<()> {
+        if self.deriving {
+            return Err(Error::new(
+                ErrorCode::Busy,
+                "Another unlock or passphrase change is still running. Try again when it ends.",
+            )
+            .with_retry_after(BUSY_RETRY_MS));
+        }
+        self.deriving = true;
+        Ok(())
+    }
+
+    /// Marks the end of a derivation (also when it failed).
+    pub(crate) fn end_derivation(&mut self) {
+        self.deriving = false;
+    }
+
     /// Step 1 of `create`: checks that there is no vault and the passphrase
     /// is long enough; returns parameters with a fresh salt.
     pub(crate) fn prepare_create(&mut self, passphrase: &Passphrase) -> Result<Pending> {
@@ -61,13 +112,15 @@ impl Keyring {
             Stored::Corrupt { why, .. } => return Err(Error::corrupt(why)),
         }
         self.check_passphrase_strength(passphrase)?;
-        Ok(Pending {
-            params: self.fresh_params()?,
-        })
+        let params = self.fresh_params()?;
+        self.begin_derivation()?;
+        Ok(Pending { params })
     }
 
-    /// Step 2 of `create`: writes the new, empty vault and unlocks.
-    pub(crate) fn finish_create(&mut self, pending: Pending, key: DerivedKey) -> Result<()> {
+    /// Step 2 of `create`: writes the new, empty vault (a random vault key
+    /// wrapped by the passphrase's key) and unlocks.
+    pub(crate) fn finish_create(&mut self, pending: Pending, slot_key: DerivedKey) -> Result<()> {
+        self.end_derivation();
         self.reload()?;
         if !matches!(self.stored, Stored::Empty) {
             return Err(Error::new(
@@ -75,19 +128,56 @@ impl Keyring {
                 "A vault was created here meanwhile (another tab?). Unlock it instead.",
             ));
         }
-        let vault = Vault {
-            check: self.seal_check(&key)?,
-            kdf: pending.params.clone(),
+        let vault_key = DerivedKey::random().map_err(random_failed)?;
+        let id = crypto::random().map_err(random_failed)?;
+        let mut vault = Vault {
+            id,
+            slots: LiteMap::new(),
             records: format::Records::new(),
+            macs: LiteMap::new(),
+            removed: LiteMap::new(),
+            disabled: LiteMap::new(),
+            mac: [0; crypto::MAC_LEN],
+            legacy: None,
         };
-        self.write(vault)?;
-        self.start_session(Session::new(key, pending.params));
-        self.touch();
+        self.put_passphrase_slot(&mut vault, &vault_key, pending.params, &slot_key)?;
+        self.session = Some(Session::new(vault_key, id));
+        if let Err(e) = self.write(vault, &[]) {
+            self.session = None;
+            return Err(e);
+        }
+        self.start_session_after_write();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Created,
             provider: None,
         });
         Ok(())
+    }
+
+    /// Wraps `vault_key` under `slot_key` as the passphrase slot.
+    fn put_passphrase_slot(
+        &self,
+        vault: &mut Vault,
+        vault_key: &DerivedKey,
+        params: KdfParams,
+        slot_key: &DerivedKey,
+    ) -> Result<()> {
+        let aad = format::slot_aad(&self.opts.namespace, &vault.id, PASSPHRASE_SLOT);
+        let wrapped = crypto::seal(slot_key, vault_key.expose(), &aad).map_err(random_failed)?;
+        vault.slots.insert(
+            PASSPHRASE_SLOT.to_string(),
+            Slot {
+                kind: SlotKind::Passphrase(params),
+                wrapped,
+            },
+        );
+        Ok(())
+    }
+
+    /// After a write made with a fresh session: counts as unlocked now.
+    fn start_session_after_write(&mut self) {
+        self.touch();
+        self.generation = self.generation.wrapping_add(1);
     }
 
     /// Refuses an attempt made before the unlock-friction delay has passed.
@@ -107,92 +197,186 @@ impl Keyring {
         Ok(())
     }
 
-    /// Counts a wrong passphrase; from the fifth in a row on, the next attempt
-    /// waits 1 s, then 2 s, 4 s… up to 30 s.
+    /// A wrong passphrase (the attempt was counted when it started); from
+    /// the fifth in a row on, the next attempt waits 1 s, then 2 s, 4 s… up
+    /// to 30 s.
     fn wrong_passphrase(&mut self) -> Error {
-        self.failures = self.failures.saturating_add(1);
-        if self.failures < FREE_ATTEMPTS {
+        if self.attempts < FREE_ATTEMPTS {
             return wrong_passphrase();
         }
-        let doublings = (self.failures - FREE_ATTEMPTS).min(16);
+        let doublings = (self.attempts - FREE_ATTEMPTS).min(16);
         let delay = (FIRST_DELAY_MS << doublings).min(MAX_DELAY_MS);
         self.retry_at = self.now().saturating_add(delay);
         Error::new(
             ErrorCode::WrongPassphrase,
             format!(
                 "That passphrase does not unlock these keys. After {} wrong attempts, wait {} s before the next one.",
-                self.failures,
+                self.attempts,
                 delay.div_ceil(1000)
             ),
         )
         .with_retry_after(delay)
     }
 
-    /// Step 1 of `unlock`: the stored vault's KDF parameters.
+    /// Step 1 of `unlock`: the passphrase slot's KDF parameters. The attempt
+    /// counts from here (so attempts started together are not all free),
+    /// and only one derivation runs at a time.
     pub(crate) fn prepare_unlock(&mut self, passphrase: &Passphrase) -> Result<Pending> {
         self.check_friction()?;
+        if self.deriving {
+            self.begin_derivation()?;
+        }
         self.reload()?;
         let vault = self.vault()?;
+        let params = vault.passphrase_kdf().cloned().ok_or_else(|| {
+            Error::new(
+                ErrorCode::WrongPassphrase,
+                "This vault has no passphrase; unlock it with another method.",
+            )
+        })?;
+        self.check_work(&params)?;
         if passphrase.as_bytes().len() > MAX_PASSPHRASE_LEN {
             return Err(wrong_passphrase());
         }
-        Ok(Pending {
-            params: vault.kdf.clone(),
-        })
+        self.begin_derivation()?;
+        self.attempts = self.attempts.saturating_add(1);
+        Ok(Pending { params })
     }
 
-    /// Step 2 of `unlock`: checks the key against the vault. On success the
-    /// keyring is unlocked, and if the vault uses fewer iterations than the
-    /// options ask for, returns the parameters to re-encrypt it with
-    /// ([`Keyring::finish_upgrade`]).
+    /// Step 2 of `unlock`: unwraps the vault key with the passphrase's key
+    /// (a version 1 vault: checks it and rewrites the vault as version 2, in
+    /// one write). On success the keyring is unlocked, and if the vault uses
+    /// fewer iterations than the options ask for, returns the parameters to
+    /// rewrap it with ([`Keyring::finish_upgrade`]).
     pub(crate) fn finish_unlock(
         &mut self,
         pending: Pending,
-        key: DerivedKey,
+        slot_key: DerivedKey,
     ) -> Result<Option<Pending>> {
+        self.end_derivation();
         self.reload()?;
-        let vault = self.vault()?;
-        if vault.kdf != pending.params {
+        let vault = self.vault()?.clone();
+        if vault.passphrase_kdf() != Some(&pending.params) {
+            self.attempts = self.attempts.saturating_sub(1);
             return Err(Error::new(
                 ErrorCode::WrongPassphrase,
                 "The vault was changed while unlocking (another tab?). Try again.",
             ));
         }
-        let opens =
-            crypto::open(&key, &vault.check, &format::check_aad(&self.opts.namespace)).is_some();
-        let upgrade = vault.kdf.iterations < self.opts.iterations;
-        if !opens {
-            return Err(self.wrong_passphrase());
-        }
-        self.failures = 0;
-        self.retry_at = 0;
         let was_unlocked = self.session.is_some();
-        self.start_session(Session::new(key, pending.params));
-        self.touch();
+        match &vault.legacy {
+            Some(legacy) => {
+                let check = crypto::open(
+                    &slot_key,
+                    &legacy.check,
+                    &format::check_aad_v1(&self.opts.namespace),
+                );
+                if !check.is_some_and(|p| p.is_empty()) {
+                    return Err(self.wrong_passphrase());
+                }
+                self.migrate(vault.clone(), &slot_key)?;
+            }
+            None => {
+                let slot = vault.slots.get(PASSPHRASE_SLOT);
+                let aad = format::slot_aad(&self.opts.namespace, &vault.id, PASSPHRASE_SLOT);
+                let unwrapped = slot
+                    .and_then(|s| crypto::open(&slot_key, &s.wrapped, &aad))
+                    .and_then(|k| DerivedKey::from_slice(&k));
+                let Some(vault_key) = unwrapped else {
+                    return Err(self.wrong_passphrase());
+                };
+                self.start_session(Session::new(vault_key, vault.id));
+                // Changes made while locked (keys disabled, removed) are
+                // sealed into the MAC now; best effort (a full quota keeps
+                // them as they are, still honoured).
+                if !vault.disabled.is_empty()
+                    || vault.removed.keys().any(|p| vault.records.contains_key(p))
+                {
+                    let _ = self.update(|_| Ok(Vec::new()));
+                }
+            }
+        }
+        self.attempts = 0;
+        self.retry_at = 0;
+        self.start_session_after_write();
         if !was_unlocked {
             self.events.push(ChangeEvent {
                 kind: ChangeKind::Unlocked,
                 provider: None,
             });
         }
-        if upgrade {
-            Ok(Some(Pending {
-                params: self.fresh_params()?,
-            }))
+        if pending.params.iterations < self.opts.iterations {
+            let params = self.fresh_params()?;
+            self.begin_derivation()?;
+            Ok(Some(Pending { params }))
         } else {
             Ok(None)
         }
     }
 
-    /// Re-encrypts every record under `new_key` (derived with
-    /// `pending.params`) in one write, and keeps the keyring unlocked with it.
-    /// Needs the keyring unlocked with the current key.
+    /// Rewrites a version 1 vault as version 2 in one write: a new random
+    /// vault key wrapped by the passphrase's key (`v1_key`, with the same
+    /// salt and iterations), every record re-encrypted with it. A record
+    /// that does not decrypt is carried over as it is, and shows as damaged.
+    /// If the write fails, nothing changed and the keyring stays locked.
+    fn migrate(&mut self, old: Vault, v1_key: &DerivedKey) -> Result<()> {
+        let Some(legacy) = old.legacy.clone() else {
+            return Ok(());
+        };
+        let ns = self.opts.namespace.clone();
+        let vault_key = DerivedKey::random().map_err(random_failed)?;
+        let id = crypto::random().map_err(random_failed)?;
+        let mut vault = Vault {
+            id,
+            legacy: None,
+            slots: LiteMap::new(),
+            ..old
+        };
+        self.put_passphrase_slot(&mut vault, &vault_key, legacy.kdf, v1_key)?;
+        let session = Session::new(vault_key, id);
+        let mut authored = Vec::new();
+        for (provider, r) in vault.records.iter_mut() {
+            let plain = crypto::open(v1_key, &r.sealed, &format::record_aad_v1(&ns, provider));
+            if let Some(plain) = plain {
+                r.sealed = crypto::seal(
+                    &session.record_key,
+                    &plain,
+                    &format::record_aad(&ns, provider),
+                )
+                .map_err(random_failed)?;
+            }
+            authored.push(provider.clone());
+        }
+        let authored: Vec<&str> = authored.iter().map(String::as_str).collect();
+        self.session = Some(session);
+        if let Err(e) = self.write(vault, &authored) {
+            self.session = None;
+            self.refresh_active();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Rewraps the vault key under `new_key` (derived with
+    /// `pending.params`) in one write, and keeps the keyring unlocked.
+    /// Needs the keyring unlocked.
     pub(crate) fn finish_upgrade(&mut self, pending: Pending, new_key: DerivedKey) -> Result<()> {
-        self.rekey(pending.params, new_key)
+        self.end_derivation();
+        self.rewrap(pending.params, new_key)
+    }
+
+    /// The unlock worked but raising the iteration count failed: tell the
+    /// app (`onChange` `upgrade_failed`; `iterations` keeps the old count).
+    pub(crate) fn upgrade_failed(&mut self) {
+        self.end_derivation();
+        self.events.push(ChangeEvent {
+            kind: ChangeKind::UpgradeFailed,
+            provider: None,
+        });
     }
 
     /// Step 1 of `changePassphrase`: checks the new passphrase and returns the
-    /// current vault's parameters (to derive the current key with).
+    /// passphrase slot's parameters (to derive the current key with).
     pub(crate) fn prepare_change(
         &mut self,
         current: &Passphrase,
@@ -211,53 +395,38 @@ impl Keyring {
         pending: Pending,
         current_key: DerivedKey,
     ) -> Result<Pending> {
-        self.finish_unlock(pending, current_key)?;
+        let upgrade = self.finish_unlock(pending, current_key)?;
+        if upgrade.is_none() {
+            self.begin_derivation()?;
+        }
         Ok(Pending {
             params: self.fresh_params()?,
         })
     }
 
-    /// Step 3 of `changePassphrase`: re-encrypts everything under the new key.
+    /// Step 3 of `changePassphrase`: rewraps the vault key under the new
+    /// passphrase's key. Records are not touched.
     pub(crate) fn finish_change(&mut self, pending: Pending, new_key: DerivedKey) -> Result<()> {
-        self.rekey(pending.params, new_key)
+        self.end_derivation();
+        self.rewrap(pending.params, new_key)
     }
 
-    fn rekey(&mut self, params: KdfParams, new_key: DerivedKey) -> Result<()> {
+    fn rewrap(&mut self, params: KdfParams, new_key: DerivedKey) -> Result<()> {
         self.reload()?;
         self.check_auto_lock();
-        let ns = self.opts.namespace.clone();
-        let old = self.session()?;
-        let vault = self.vault()?;
-        let mut records = format::Records::new();
-        for (provider, r) in &vault.records {
-            let aad = format::record_aad(&ns, provider);
-            let plain =
-                crypto::open(&old.key, &r.sealed, &aad).ok_or_else(|| record_corrupt(provider))?;
-            let sealed = crypto::seal(&new_key, &plain, &aad).map_err(random_failed)?;
-            records.insert(
-                provider.clone(),
-                Record {
-                    sealed,
-                    ..r.clone()
-                },
-            );
-        }
-        let next = Vault {
-            kdf: params.clone(),
-            check: self.seal_check(&new_key)?,
-            records,
+        self.session()?;
+        let mut vault = self.vault()?.clone();
+        let Some(s) = self.session.as_ref() else {
+            return Err(Error::locked());
         };
-        self.write(next)?;
-        self.start_session(Session::new(new_key, params));
+        let vault_key = s.vault_key.clone();
+        self.put_passphrase_slot(&mut vault, &vault_key, params, &new_key)?;
+        self.write(vault, &[])?;
         self.touch();
         self.events.push(ChangeEvent {
             kind: ChangeKind::Rekeyed,
             provider: None,
         });
         Ok(())
-    }
-
-    fn seal_check(&self, key: &DerivedKey) -> Result<crypto::Sealed> {
-        crypto::seal(key, b"", &format::check_aad(&self.opts.namespace)).map_err(random_failed)
     }
 }

@@ -6,6 +6,7 @@ use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
 use super::convert::{js_static, to_js_value};
 use super::decisions::Decisions;
+use super::registry::{self, Membership, Peers};
 use super::tabs::TabSync;
 use super::types::{
     KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
@@ -162,6 +163,9 @@ pub struct JsKeyring {
     next_listener: Cell<u32>,
     timer_armed: Rc<Cell<bool>>,
     tabs: Option<TabSync>,
+    /// The other keyrings of this page on the same storage item.
+    peers: Option<Peers>,
+    _membership: Option<Membership>,
 }
 
 #[wasm_bindgen(js_class = Keyring)]
@@ -202,7 +206,7 @@ impl JsKeyring {
         }
         let kr = Self::open(args)?;
         let r = kr.core.borrow_mut().import_vault(&export);
-        kr.flush();
+        kr.flush_changed();
         r?;
         Ok(kr)
     }
@@ -244,7 +248,7 @@ impl JsKeyring {
             .core
             .borrow_mut()
             .import_plaintext(&provider, &plain, &item);
-        self.flush();
+        self.flush_changed();
         to_js_value(&info?)
     }
 }
@@ -279,6 +283,8 @@ impl JsKeyring {
             next_listener: Cell::new(0),
             timer_armed: Rc::default(),
             tabs: None,
+            peers: None,
+            _membership: None,
         };
         // Tabs share localStorage (and a namespace can be locked everywhere);
         // a memory keyring has nothing to share.
@@ -291,6 +297,9 @@ impl JsKeyring {
                 move || on_storage.external_change(),
                 move || on_lock.lock_here(),
             ));
+            let (peers, membership) = registry::join(args.storage, &key, kr.notifier());
+            kr.peers = Some(peers);
+            kr._membership = Some(membership);
         }
         Ok(kr)
     }
@@ -316,6 +325,15 @@ impl JsKeyring {
     #[wasm_bindgen(getter)]
     pub fn namespace(&self) -> String {
         self.core.borrow().options().namespace.clone()
+    }
+
+    /// The PBKDF2 iteration count of the stored vault's passphrase
+    /// (`undefined` when there is no readable vault). After an unlock it is
+    /// the configured count, unless raising it could not be written (an
+    /// `upgrade_failed` change event says so).
+    #[wasm_bindgen(getter)]
+    pub fn iterations(&self) -> Option<u32> {
+        self.core.borrow().iterations()
     }
 
     /// Which key-derivation implementation runs: "wasm" (pure Rust) or
@@ -380,6 +398,9 @@ impl JsKeyring {
         self.core.borrow_mut().lock();
         self.flush();
         if everywhere {
+            if let Some(peers) = &self.peers {
+                peers.lock_others();
+            }
             if let Some(tabs) = &self.tabs {
                 tabs.broadcast_lock();
             }
@@ -409,7 +430,7 @@ impl JsKeyring {
         let key = zeroize::Zeroizing::new(args::string(&api_key, "apiKey")?);
         let opts = args::set_options(&options)?;
         let info = self.core.borrow_mut().set(&provider, &key, opts);
-        self.flush();
+        self.flush_changed();
         self.arm_auto_lock();
         to_js_value(&info?)
     }
@@ -427,18 +448,20 @@ impl JsKeyring {
         Ok(key?.map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
     }
 
-    /// Removes a stored key (works while locked). Returns whether one was stored.
+    /// Removes a stored key (works while locked; the removal time is kept so
+    /// another tab does not bring it back). Returns whether one was stored.
     pub fn remove(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
     ) -> Result<bool, JsValue> {
         let provider = args::string(&provider, "provider")?;
         let r = self.core.borrow_mut().remove(&provider);
-        self.flush();
+        self.flush_changed();
         Ok(r?)
     }
 
-    /// Enables or disables a stored key (works while locked). Returns whether
+    /// Enables or disables a stored key. Disabling works while locked;
+    /// enabling needs the keyring unlocked (`locked`). Returns whether
     /// a key is stored for the provider.
     #[wasm_bindgen(js_name = setEnabled)]
     pub fn set_enabled(
@@ -449,7 +472,7 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         let enabled = args::boolean(&enabled, "enabled")?;
         let r = self.core.borrow_mut().set_enabled(&provider, enabled);
-        self.flush();
+        self.flush_changed();
         Ok(r?)
     }
 
@@ -531,7 +554,7 @@ impl JsKeyring {
     /// state becomes "empty".
     pub fn reset(&self) -> Result<(), JsValue> {
         let r = self.core.borrow_mut().reset();
-        self.flush();
+        self.flush_changed();
         Ok(r?)
     }
 
@@ -581,7 +604,7 @@ impl JsKeyring {
         let notifier = self.notifier();
         wasm_bindgen_futures::future_to_promise(async move {
             let result = fut.await;
-            notifier.flush();
+            notifier.flush_with(Tell::Always);
             notifier.arm_auto_lock();
             result.map(|()| JsValue::UNDEFINED).map_err(JsValue::from)
         })
@@ -593,6 +616,7 @@ impl JsKeyring {
             listeners: Rc::downgrade(&self.listeners),
             decisions: self.decisions.clone(),
             timer_armed: self.timer_armed.clone(),
+            peers: self.peers.clone(),
         }
     }
 
@@ -600,9 +624,31 @@ impl JsKeyring {
         self.notifier().flush();
     }
 
+    /// After an operation that may have written storage: notifies this
+    /// keyring's listeners and brings the page's other keyrings of the same
+    /// item up to date (see [`super::registry`]).
+    fn flush_changed(&self) {
+        self.notifier().flush_with(Tell::Always);
+    }
+
     fn arm_auto_lock(&self) {
         self.notifier().arm_auto_lock();
     }
+}
+
+/// Whether a flush also brings the page's other keyrings of the same
+/// storage item up to date ([`super::registry`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tell {
+    /// Storage may have changed (a write, or an operation that may write).
+    Always,
+    /// Only when the keyring had something to report: an operation whose
+    /// events show that it changed something.
+    IfEvents,
+    /// Never: the peers heard of the change themselves (a `storage` event
+    /// or the lock broadcast reaches every keyring of the page), or this
+    /// flush is itself a peer's update.
+    Never,
 }
 
 /// What the Promise callbacks and timers hold: weak references, so a
@@ -613,33 +659,72 @@ pub(super) struct Notifier {
     listeners: Weak<Listeners>,
     decisions: Rc<Decisions>,
     timer_armed: Rc<Cell<bool>>,
+    peers: Option<Peers>,
 }
 
 impl Notifier {
     /// Another tab changed the stored vault: re-read it and notify.
     fn external_change(&self) {
-        if let Some(core) = self.core.upgrade() {
-            if let Ok(mut c) = core.try_borrow_mut() {
-                let _ = c.on_external_change();
-            }
-        }
-        self.flush();
+        self.reread();
+        self.flush_with(Tell::Never);
     }
 
     /// Another tab asked every tab of this namespace to lock.
     fn lock_here(&self) {
-        if let Some(core) = self.core.upgrade() {
-            if let Ok(mut c) = core.try_borrow_mut() {
-                c.lock();
-            }
-        }
-        self.flush();
+        self.lock_core();
+        self.flush_with(Tell::Never);
+    }
+
+    /// Whether the keyring has not been freed.
+    pub(super) fn is_live(&self) -> bool {
+        self.listeners.strong_count() > 0 && self.core.strong_count() > 0
+    }
+
+    /// Re-reads storage ([`Core::on_external_change`]) and updates the
+    /// decision object; the events wait for [`Notifier::flush_quiet`].
+    /// False when the keyring is busy (borrowed further up the stack) or
+    /// gone.
+    pub(super) fn reread(&self) -> bool {
+        self.with_core(|c| {
+            let _ = c.on_external_change();
+        })
+    }
+
+    /// Locks (a `lock({ everywhere: true })` elsewhere) and updates the
+    /// decision object. False when the keyring is busy or gone.
+    pub(super) fn lock_core(&self) -> bool {
+        self.with_core(Core::lock)
+    }
+
+    fn with_core(&self, f: impl FnOnce(&mut Core)) -> bool {
+        let Some(core) = self.core.upgrade() else {
+            return false;
+        };
+        let Ok(mut c) = core.try_borrow_mut() else {
+            return false;
+        };
+        f(&mut c);
+        self.decisions.sync(&c);
+        true
+    }
+
+    /// Delivers pending change events, without telling the peers.
+    pub(super) fn flush_quiet(&self) {
+        self.flush_with(Tell::Never);
     }
 
     /// Delivers pending change events to the listeners, outside any borrow
-    /// of the keyring (a listener may call back into it).
+    /// of the keyring (a listener may call back into it). Tells the peers
+    /// when the keyring reported a change.
     pub(super) fn flush(&self) {
-        let (Some(core), Some(listeners)) = (self.core.upgrade(), self.listeners.upgrade()) else {
+        self.flush_with(Tell::IfEvents);
+    }
+
+    /// Delivers pending change events; first, per `tell`, brings the
+    /// page's other keyrings of the same item up to date, so that no
+    /// listener (this keyring's or theirs) sees a stale keyring.
+    pub(super) fn flush_with(&self, tell: Tell) {
+        let Some(core) = self.core.upgrade() else {
             return;
         };
         let Ok(mut guard) = core.try_borrow_mut() else {
@@ -648,21 +733,29 @@ impl Notifier {
         self.decisions.sync(&guard);
         // After every get/set: nothing else to do unless something changed.
         let events = guard.take_events();
-        if events.is_empty() {
-            return;
-        }
-        let state = js_static(guard.state().as_str());
+        let state = (!events.is_empty()).then(|| js_static(guard.state().as_str()));
         drop(guard);
-        let targets: Vec<Function> = listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
-        for event in events {
-            let Ok(payload) = to_js_value(&event) else {
-                continue;
-            };
-            let _ = Reflect::set(&payload, &js_static("state"), &state);
-            for f in &targets {
-                let _ = f.call1(&JsValue::NULL, &payload);
+        let peers = match (&self.peers, tell) {
+            (Some(p), Tell::Always) => p.changed(),
+            (Some(p), Tell::IfEvents) if !events.is_empty() => p.changed(),
+            _ => Vec::new(),
+        };
+        // A freed keyring has no listeners left, but an operation it
+        // started may still settle and change storage: the peers hear of it.
+        if let (Some(state), Some(listeners)) = (state, self.listeners.upgrade()) {
+            let targets: Vec<Function> =
+                listeners.borrow().iter().map(|(_, f)| f.clone()).collect();
+            for event in events {
+                let Ok(payload) = to_js_value(&event) else {
+                    continue;
+                };
+                let _ = Reflect::set(&payload, &js_static("state"), &state);
+                for f in &targets {
+                    let _ = f.call1(&JsValue::NULL, &payload);
+                }
             }
         }
+        registry::notify(&peers);
     }
 
     /// With `autoLockMs`, keeps one timer running while unlocked that locks

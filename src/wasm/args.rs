@@ -64,6 +64,32 @@ pub fn short_string(v: &JsValue, name: &str) -> Result<String> {
     }
 }
 
+/// Whether `s` (trimmed) has the shape of a provider key with a
+/// recognisable prefix (`sk-proj-…`, `gsk_…`): such a value passed where a
+/// label is expected is refused rather than shown or stored in plain text.
+/// Keys without a prefix (Mistral, Cohere, Exa) look like any identifier
+/// (an Exa key is a UUID, a common user id) and cannot be told apart.
+pub fn looks_like_a_key(s: &str) -> bool {
+    let s = crate::mask::trim(s);
+    crate::providers::PROVIDERS
+        .iter()
+        .flat_map(|p| p.formats)
+        .any(|f| !f.prefix.is_empty() && f.matches(s))
+}
+
+/// An optional label the library shows or stores in plain text (a
+/// namespace, a model id, a feature name): a string that is not shaped
+/// like a key ([`looks_like_a_key`]).
+pub fn opt_label(v: &JsValue, name: &str) -> Result<Option<String>> {
+    let s = opt_string(v, name)?;
+    if s.as_deref().is_some_and(looks_like_a_key) {
+        return Err(Error::invalid_argument(format!(
+            "{name} looks like an API key. It is kept and shown in plain text, so it must not be one."
+        )));
+    }
+    Ok(s)
+}
+
 /// An optional string argument (`undefined` or `null` → `None`).
 pub fn opt_string(v: &JsValue, name: &str) -> Result<Option<String>> {
     if v.is_undefined() || v.is_null() {
@@ -112,7 +138,15 @@ fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
         )));
     }
     arr.iter()
-        .map(|item| string(&item, &format!("each entry of {name}")))
+        .map(|item| {
+            let entry = format!("each entry of {name}");
+            opt_label(&item, &entry)?.ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "{entry} must be a string, not {}.",
+                    type_name(&item)
+                ))
+            })
+        })
         .collect()
 }
 
@@ -132,9 +166,20 @@ pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<
     for key in Object::keys(&obj).iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
+            // Echoed only when it looks like an option name: a key or a
+            // passphrase used as a property name is not shown.
+            let b = key.as_bytes();
+            let shown = b.len() <= 32
+                && b.first().is_some_and(u8::is_ascii_alphabetic)
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                && !looks_like_a_key(&key);
             return Err(Error::invalid_argument(format!(
-                "Unknown option \"{}\" in {what}. Known options: {}.",
-                key.chars().take(64).collect::<String>(),
+                "Unknown option {} in {what}. Known options: {}.",
+                if shown {
+                    format!("\"{key}\"")
+                } else {
+                    "(not shown)".into()
+                },
                 known.join(", ")
             )));
         }
@@ -210,7 +255,7 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
             ))
         }
     };
-    if let Some(ns) = opt_string(&get(&obj, "namespace")?, "namespace")? {
+    if let Some(ns) = opt_label(&get(&obj, "namespace")?, "namespace")? {
         opts.namespace = ns;
     }
     let storage = match opt_string(&get(&obj, "storage")?, "storage")?.as_deref() {
@@ -262,7 +307,7 @@ pub fn set_options(v: &JsValue) -> Result<SetOptions> {
         return Ok(SetOptions::default());
     };
     Ok(SetOptions {
-        model: opt_string(&get(&obj, "model")?, "model")?,
+        model: opt_label(&get(&obj, "model")?, "model")?,
         expires_in_ms: opt_integer(
             &get(&obj, "expiresInMs")?,
             "expiresInMs",

@@ -30,6 +30,9 @@ pub(super) struct Decisions {
     synced: Cell<Option<u64>>,
     until: Cell<Option<u64>>,
     pushed_keys: RefCell<Vec<(&'static str, Option<u64>)>>,
+    /// Set by `free()`: the object stays "locked" even if an operation
+    /// still running (an unlock's derivation) settles afterwards.
+    closed: Cell<bool>,
 }
 
 /// A moment in milliseconds as a JS number; `None` (never) is `Infinity`.
@@ -58,6 +61,7 @@ impl Decisions {
             synced: Cell::new(None),
             until: Cell::new(None),
             pushed_keys: RefCell::default(),
+            closed: Cell::new(false),
         };
         d.sync(core);
         d
@@ -71,7 +75,7 @@ impl Decisions {
     /// Brings the object up to date with `core`, when it changed.
     pub(super) fn sync(&self, core: &Keyring) {
         let generation = core.generation();
-        if self.synced.get() == Some(generation) {
+        if self.closed.get() || self.synced.get() == Some(generation) {
             return;
         }
         let snapshot = core.snapshot();
@@ -95,6 +99,7 @@ impl Decisions {
 
     /// After `free()`: answers "locked" from now on.
     pub(super) fn close(&self) {
+        self.closed.set(true);
         let _ = Reflect::set(&self.object, &js_static("until"), &JsValue::from_f64(0.0));
         self.keys.clear();
         self.until.set(None);

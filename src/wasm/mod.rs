@@ -8,6 +8,7 @@
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
 //! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
 //! - [`tabs`]: the `storage` event and a BroadcastChannel keep tabs in step;
+//! - `registry`: the keyrings of one page on the same storage item keep in step;
 //! - [`types`]: the TypeScript declarations of options and results;
 //! - [`webcrypto_kdf`]: PBKDF2 through `crypto.subtle`, off the main thread;
 //! - [`api`]: the exported functions and the `Keyring` class;
@@ -19,6 +20,7 @@ pub mod browser_storage;
 pub mod convert;
 mod decisions;
 pub mod errors;
+mod registry;
 pub mod tabs;
 pub mod types;
 pub mod verify;

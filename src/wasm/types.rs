@@ -103,6 +103,17 @@ export interface KeyInfo {
   expiresAt?: number;
   /** Whether expiresAt has passed. */
   expired: boolean;
+  /**
+   * While unlocked: the key's stored details fail their MAC (changed outside
+   * byok-keyring): it is not used (isByok false, get undefined). Remove it or
+   * save it again.
+   */
+  tampered: boolean;
+  /**
+   * While unlocked: the key's details are authentic but it does not decrypt:
+   * it is not used, and get throws `corrupt` naming it. Remove it or save it again.
+   */
+  damaged: boolean;
 }
 
 export type KeyringState = "empty" | "locked" | "unlocked";
@@ -115,7 +126,8 @@ export interface Usage { byok: number; platform: number; }
 
 /** What `onChange` callbacks receive. Never carries a key. */
 export interface ChangeEvent {
-  type: "created" | "unlocked" | "locked" | "set" | "removed" | "enabled" | "rekeyed" | "reset" | "external";
+  /** `upgrade_failed`: the unlock worked but raising the iteration count could not be written (see `iterations`). */
+  type: "created" | "unlocked" | "locked" | "set" | "removed" | "enabled" | "rekeyed" | "reset" | "external" | "upgrade_failed";
   provider?: ProviderId;
   /** The keyring's state after the change. */
   state: KeyringState;
@@ -126,6 +138,10 @@ export type KeyringErrorCode =
   | "locked" | "no_vault" | "already_exists" | "wrong_passphrase" | "weak_passphrase"
   | "invalid_key" | "unknown_provider" | "corrupt" | "storage_unavailable"
   | "storage_full" | "invalid_argument" | "crypto_unavailable"
+  /** The stored or imported vault asks for more than 4x the configured iterations: refused before any derivation. */
+  | "excessive_work"
+  /** Another unlock or passphrase change of this keyring is running; see `retryAfterMs`. */
+  | "busy"
   /** Thrown by the package entry (index.js) when a function is called before `await init()`. */
   | "not_initialized";
 

@@ -11,6 +11,7 @@
 // still works.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { serveRepo, launch } from "./harness.mjs";
 
 let server, browser;
@@ -459,6 +460,230 @@ test("no key, no passphrase, no 9-character window of either in anything the lib
   for (const secret of r.secrets) {
     for (const w of windows(secret)) {
       if (text.includes(w)) leaks.push(`${JSON.stringify(w)} of a ${secret.length}-character secret, in: ${text.split("\n").find((l) => l.includes(w)).slice(0, 160)}`);
+    }
+  }
+  assert.deepEqual(leaks, []);
+});
+
+// ------------------------------------------- a secret in every position
+
+/** The library's exported surface, from the generated declarations: module
+ * functions, Keyring members (methods, statics, getters, the constructor)
+ * and the fields of its option objects. */
+async function exportedSurface() {
+  const dts = await readFile(new URL("../../pkg/byok_keyring.d.ts", import.meta.url), "utf8");
+  const names = new Set();
+  const all = (re, text) => [...text.matchAll(re)].map((m) => m[1]);
+  // init / initSync load the module (the test page has done so: after that
+  // they ignore their argument).
+  for (const f of all(/^export function (\w+)\(/gm, dts)) if (f !== "initSync") names.add(f);
+  const cls = /^export class Keyring \{([\s\S]*?)\n\}/m.exec(dts)[1];
+  for (const m of all(/^ {4}(?:static\s+)?(\w+)\(/gm, cls)) if (m !== "free") names.add(m === "constructor" ? "new Keyring" : `Keyring.${m}`);
+  for (const g of all(/^ {4}readonly (\w+):/gm, cls)) names.add(`Keyring.${g}`);
+  for (const block of all(/^export interface Keyring \{([\s\S]*?)\n\}/gm, dts)) {
+    for (const m of all(/^ {4}(\w+)(?:<[^>]*>)?\(/gm, block)) names.add(`Keyring.${m}`);
+  }
+  for (const iface of ["KeyringOptions", "SetOptions", "LockOptions", "VerifyOptions"]) {
+    const re = new RegExp(`^export interface ${iface} \\{([\\s\\S]*?)\\n\\}`, "gm");
+    for (const block of all(re, dts)) for (const f of all(/^ {4}(\w+)\??:/gm, block)) names.add(`${iface}.${f}`);
+  }
+  return names;
+}
+
+/** Runs in the page: each probe (two keys, a passphrase) in each argument
+ * position and option field, the other arguments valid, on a fresh keyring
+ * (localStorage, unlocked, a Groq key stored, onChange recorded). Collects
+ * per call everything the library says: the result, the error, the events,
+ * what the keyring reports afterwards and all of storage. */
+async function secretPositions({ probes, labelFields }) {
+  const m = window.byok;
+  const P0 = "q7#Zx!vB2 wombat Lp0-Kr";
+  const K0 = "gsk_" + "A1b2C3d4E5".repeat(5) + "Zz";
+  const KEYV = "sk-proj-" + "Q1w2E3r4T5".repeat(7) + "abcdT3BlbkFJ" + "z9Y8x7W6v5".repeat(7) + "uvwx";
+  const NS = "positions";
+  const verifyOpts = () => ({ baseUrl: "/no-standin-here/openai", timeoutMs: 3000 });
+  const kOpts = () => ({ namespace: NS, storage: "local", iterations: 100000 });
+  let exportText;
+  {
+    localStorage.clear();
+    const k = new m.Keyring(kOpts());
+    await k.create(P0);
+    k.set("groq", K0);
+    exportText = k.exportVault();
+    k.free();
+  }
+  // name -> { args: () => default arguments, options: { index: interface } }
+  const fns = {
+    validate: { args: () => ["openai", KEYV] },
+    mask: { args: () => [KEYV] },
+    detectProvider: { args: () => [KEYV] },
+    providers: { args: () => [] },
+    rulesVersion: { args: () => [] },
+    verify: { args: () => ["openai", KEYV, verifyOpts()], options: { 2: "VerifyOptions" } },
+    "new Keyring": { args: () => [{ ...kOpts(), namespace: "positions-new" }], options: { 0: "KeyringOptions" }, ctor: true },
+    "Keyring.importVault": { args: () => [exportText, { ...kOpts(), namespace: undefined }], options: { 1: "KeyringOptions" }, statik: true },
+  };
+  const methods = {
+    create: () => [P0], unlock: () => [P0], changePassphrase: () => [P0, P0 + "!"],
+    lock: () => [{ everywhere: false }], set: () => ["groq", K0, { model: "llama-3.1-8b-instant" }],
+    get: () => ["groq"], remove: () => ["groq"], setEnabled: () => ["groq", true], list: () => [],
+    isByok: () => ["groq"], shouldDeductCredits: () => ["groq", "chat"], source: () => ["groq"],
+    recordUsage: () => ["groq", "chat"], usage: () => [], reset: () => [], onChange: () => [() => {}],
+    authHeaders: () => ["groq"], withKey: () => ["groq", () => "used"], exportVault: () => [],
+    importPlaintext: () => ["openai", "legacy-openai-key", "local"], decisionSnapshot: () => [],
+  };
+  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" } };
+  for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
+  const getters = ["state", "namespace", "kdfBackend"];
+  const fields = {
+    KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf"],
+    SetOptions: ["model", "expiresInMs", "verify"],
+    LockOptions: ["everywhere"],
+    VerifyOptions: ["baseUrl", "timeoutMs", "signal", "region"],
+  };
+  const covered = new Set([...Object.keys(fns), ...getters.map((g) => `Keyring.${g}`)]);
+  for (const [iface, fs] of Object.entries(fields)) for (const f of fs) covered.add(`${iface}.${f}`);
+
+  const storageText = () => {
+    const out = [];
+    for (const area of [localStorage, sessionStorage]) {
+      for (let i = 0; i < area.length; i++) out.push(`${area.key(i)} = ${area.getItem(area.key(i))}`);
+    }
+    return out.join("\n");
+  };
+  const errorText = (e) => [
+    String(e), e && e.name, e && e.code, e && e.message, e && e.stack, JSON.stringify(e && e.details),
+    JSON.stringify(e), JSON.stringify(e, e instanceof Object ? Object.getOwnPropertyNames(e) : undefined),
+  ].join(" | ");
+  const show = (v) => {
+    if (typeof v === "function") return "(function)";
+    if (typeof v === "string") return v;
+    try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+  };
+  const snapshotText = (kr) => {
+    const s = kr.decisionSnapshot();
+    return JSON.stringify({ until: s.until, keys: [...s.keys], only: [...s.only] });
+  };
+
+  const said = [];
+  async function run(what, probeName, makeArgs, spec, { exemptNormalized = false } = {}) {
+    localStorage.clear();
+    sessionStorage.clear();
+    localStorage.setItem("legacy-openai-key", KEYV);
+    const kr = new m.Keyring(kOpts());
+    await kr.create(P0);
+    kr.set("groq", K0);
+    const events = [];
+    kr.onChange((e) => events.push(e));
+    const made = [];
+    const parts = [];
+    try {
+      const args = makeArgs();
+      let r;
+      if (spec.ctor) { r = new m.Keyring(...args); made.push(r); }
+      else if (spec.statik) { r = m.Keyring.importVault(...args); made.push(r); }
+      else if (spec.method) r = kr[spec.method](...args);
+      else r = m[what](...args);
+      if (r && typeof r.then === "function") r = await r;
+      if (exemptNormalized && r && typeof r === "object") delete r.normalized;
+      parts.push("result: " + (made.includes(r) ? `a Keyring (${r.namespace}, ${r.state})` : show(r)));
+    } catch (e) {
+      parts.push("error: " + errorText(e));
+      console.error(`${what} failed:`, e); // as an app would log it
+    }
+    for (const k of [kr, ...made]) {
+      parts.push(`state ${k.state}, namespace ${k.namespace}, kdf ${k.kdfBackend}`);
+      for (const [label, f] of [["list", () => k.list()], ["usage", () => k.usage()], ["export", () => k.exportVault()], ["snapshot", () => snapshotText(k)]]) {
+        try { parts.push(`${label}: ${show(f())}`); } catch (e) { parts.push(`${label} error: ${errorText(e)}`); }
+      }
+    }
+    parts.push("events: " + JSON.stringify(events));
+    parts.push("storage: " + storageText());
+    for (const k of made) k.free();
+    kr.free();
+    said.push({ what, probe: probeName, text: parts.join("\n") });
+  }
+
+  for (const [probeName, probe] of Object.entries(probes)) {
+    for (const [name, spec] of Object.entries(fns)) {
+      const base = spec.args();
+      // Each argument position, and one past the last (an extra argument).
+      for (let i = 0; i <= base.length; i++) {
+        await run(`${name}(#${i})`, probeName, () => { const a = spec.args(); a[i] = probe; return a; }, spec,
+          { exemptNormalized: name === "validate" && i === 1 });
+      }
+      // Each field of its option objects, and an option named like the probe.
+      for (const [index, iface] of Object.entries(spec.options || {})) {
+        const fieldNames = [...fields[iface]];
+        for (const field of fieldNames) {
+          if (probeName === "passphrase" && labelFields.includes(`${iface}.${field}`)) continue;
+          const values = field === "platformOnly" || field === "platformProviders" ? [[probe]] : [probe];
+          if (iface === "SetOptions" && field === "verify") {
+            for (const vf of fields.VerifyOptions) {
+              await run(`${name}(#${index}.verify.${vf})`, probeName, () => {
+                const a = spec.args(); a[index] = { ...a[index], verify: { ...verifyOpts(), [vf]: probe } }; return a;
+              }, spec);
+            }
+          }
+          for (const v of values) {
+            await run(`${name}(#${index}.${field})`, probeName, () => {
+              const a = spec.args(); a[index] = { ...a[index], [field]: v }; return a;
+            }, spec);
+          }
+        }
+        await run(`${name}(#${index} option named by the probe)`, probeName, () => {
+          const a = spec.args(); a[index] = { ...a[index], [probe]: 1 }; return a;
+        }, spec);
+      }
+    }
+  }
+  // The methods and getters the class really has, beside those declared.
+  const proto = Object.getOwnPropertyNames(m.Keyring.prototype).filter((k) => !["constructor", "free", "__destroy_into_raw"].includes(k));
+  const statics = Object.getOwnPropertyNames(m.Keyring).filter((k) => typeof m.Keyring[k] === "function" && !["__wrap"].includes(k));
+  const moduleFns = Object.keys(m).filter((k) => typeof m[k] === "function" && !["Keyring", "default", "initSync"].includes(k));
+  const runtime = [...proto.map((k) => `Keyring.${k}`), ...statics.map((k) => `Keyring.${k}`), ...moduleFns];
+  return { said, covered: [...covered], runtime };
+}
+
+test("a key or passphrase in any argument position or option field never comes back out", async () => {
+  const { page, consoleLines, pageErrors } = await openPage();
+  const URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const probes = {
+    // Keys the library recognises (one of the Groq format, the keyring's
+    // stored provider, so it is stored where an apiKey is expected), and a
+    // passphrase, which has no shape.
+    "openai key": "sk-proj-" + URLSAFE.slice(3, 77) + "T3BlbkFJ" + URLSAFE.slice(-74).split("").reverse().join(""),
+    "groq key": "gsk_" + "Zq7Wm3Xk9P".repeat(5) + "Lr",
+    passphrase: "Tr0ub4dor&3 velvet Quokka!",
+  };
+  // Labels the app chooses and the library shows by design (the namespace
+  // names the storage item, a model is listed, a platformOnly feature is a
+  // decision input): a value with a key's shape is refused there, but a
+  // passphrase has no shape to refuse.
+  const labelFields = ["KeyringOptions.namespace", "SetOptions.model", "KeyringOptions.platformOnly"];
+  const r = await page.evaluate(secretPositions, { probes, labelFields });
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+
+  const exported = await exportedSurface();
+  const covered = new Set(r.covered);
+  const internal = new Set(["Keyring.decisionSnapshot"]); // skipped from the declarations
+  assert.deepEqual([...exported].filter((n) => !covered.has(n)).sort(), [], "exported but not probed: add them to the table");
+  assert.deepEqual([...covered].filter((n) => !exported.has(n) && !internal.has(n)).sort(), [], "probed but not exported: remove them from the table");
+  assert.deepEqual(r.runtime.filter((n) => !covered.has(n)).sort(), [], "in the module but not probed");
+  assert.ok(exported.size > 40, `only ${exported.size} exported names found`);
+  assert.ok(r.said.length > 250, `only ${r.said.length} calls`);
+
+  const leaks = [];
+  for (const [name, secret] of Object.entries(probes)) {
+    const ws = windows(secret);
+    for (const s of r.said.filter((c) => c.probe === name)) {
+      const w = ws.find((w) => s.text.includes(w));
+      if (w) leaks.push(`${name} in ${s.what}: ${s.text.split("\n").find((l) => l.includes(w)).slice(0, 200)}`);
+    }
+    for (const line of consoleLines) {
+      const w = ws.find((w) => line.includes(w));
+      if (w) leaks.push(`${name} in the console: ${line.slice(0, 200)}`);
     }
   }
   assert.deepEqual(leaks, []);

@@ -23,7 +23,7 @@ test("pkg/package.json is a complete ES module package", async () => {
   assert.match(pj.repository.url, /github\.com\/byok-keyring\/byok-keyring/);
   assert.ok(pj.keywords.includes("wasm") && pj.keywords.includes("byok"));
   assert.equal(pj.type, "module");
-  assert.equal(pj.sideEffects, false);
+  assert.deepEqual(pj.sideEffects, ["./elements.js"], "only the elements entry has a side effect (it defines <byok-keys>)");
   assert.equal(pj.types, "./index.d.ts");
   assert.equal(pj.main, "./index.js");
   const root = pj.exports["."];
@@ -39,6 +39,7 @@ test("the tarball holds exactly the package files", () => {
   assert.deepEqual(files, [
     "LICENSE-APACHE", "LICENSE-MIT", "README.md",
     "byok_keyring.d.ts", "byok_keyring.js", "byok_keyring.types.d.ts", "byok_keyring_bg.wasm",
+    "elements.d.ts", "elements.js",
     "index.d.ts", "index.js", "node.js", "package.json", "snippets/<crate>/js/transport.js",
   ]);
   for (const f of pack.files) {

@@ -69,3 +69,27 @@ test(`the core JS (entry, glue, snippets) is at most ${n(BUDGET.coreJs.maxGzipBy
       `over the limit of ${n(limit)} bytes (${BUDGET_FILE}) by ${n(total - limit)}`,
   );
 });
+
+test(`the <byok-keys> entry (pkg/elements.js) is at most ${n(BUDGET.elements.maxGzipBytes)} bytes gzipped, and only apps that import it load it`, async () => {
+  const limit = BUDGET.elements.maxGzipBytes;
+  const [path] = await groupFiles("elements");
+  assert.equal(path, "pkg/elements.js");
+  // It loads the package entry (counted in coreJs) and nothing else.
+  assert.deepEqual(await importsOf(path), ["pkg/index.js"]);
+  // The package entry does not load it, directly or through another module.
+  const seen = new Set();
+  const queue = ["pkg/index.js"];
+  while (queue.length) {
+    const p = queue.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
+    queue.push(...(await importsOf(p)));
+  }
+  assert.ok(!seen.has(path), "pkg/index.js loads pkg/elements.js: every app would pay for it");
+  const f = await fileSize(path);
+  assert.ok(f.raw > 0, `${path} is empty`);
+  assert.ok(
+    f.gzip <= limit,
+    `${path} is ${n(f.gzip)} bytes gzipped (level ${BUDGET.gzipLevel}; ${n(f.raw)} raw), over the limit of ${n(limit)} bytes (${BUDGET_FILE}) by ${n(f.gzip - limit)}`,
+  );
+});

@@ -167,35 +167,98 @@ test("a redirect is not followed, so the key is not sent again", async () => {
   }
 });
 
-test("no cookie and no Referer go with a check, even to the page's own origin", async () => {
+test("cookies go with a check only to the page's own origin, a Referer never", async () => {
+  // Another origin on the same host (another port): a cookie of the page's
+  // host would go there with fetch's "include".
+  const other = await startStandin();
   standin.reset();
   const own = await browser.newPage();
   try {
     await own.goto(`${standin.url}/page.html`);
-    const v = await own.evaluate(async ([lib, key]) => {
+    const r = await own.evaluate(async ([lib, key, otherUrl]) => {
       const m = await import(lib);
       await m.default();
       document.cookie = "session=standin-session; path=/";
-      // A same-origin path: a proxy in the app's backend would get cookies
-      // with fetch's defaults.
-      return m.verify("openai", key, { baseUrl: "/valid/openai" });
-    }, [`${server.url}/pkg/byok_keyring.js`, SAMPLE_KEYS.openai]);
-    assert.equal(v.code, "valid");
-    const sent = await own.evaluate(async () => {
-      const r = await fetch("/valid/openai/v1/models", { headers: { authorization: "Bearer x" } });
-      return r.status;
-    });
-    assert.equal(sent, 200, "the control request reached the stand-in");
+      // A same-origin path: a proxy in the app's backend, which may need to
+      // know the signed-in user.
+      const same = await m.verify("openai", key, { baseUrl: "/valid/openai" });
+      const away = await m.verify("openai", key, { baseUrl: `${otherUrl}/valid/openai` });
+      const kr = new m.Keyring({ storage: "memory", iterations: 100000 });
+      await kr.create("correct horse battery");
+      const stored = await kr.set("openai", key, { verify: { baseUrl: `${otherUrl}/valid/openai` } });
+      // The control: a request that asks for credentials carries the cookie
+      // to the other origin (its answer is refused by CORS, but it arrives).
+      await fetch(`${otherUrl}/valid/openai/v1/models`, { credentials: "include" }).catch(() => {});
+      return { same: same.code, away: away.code, stored: stored.verification.code };
+    }, [`${server.url}/pkg/byok_keyring.js`, SAMPLE_KEYS.openai, other.url]);
+    assert.deepEqual(r, { same: "valid", away: "valid", stored: "valid" });
   } finally {
     await own.close();
+    await other.close();
   }
-  assert.equal(standin.requests.length, 2);
-  const [check, control] = standin.requests;
+  assert.equal(standin.requests.length, 1);
+  const [check] = standin.requests;
   assert.equal(check.url, "/valid/openai/v1/models");
-  assert.equal(check.headers.cookie, undefined, "the check sent the page's cookie");
+  assert.equal(check.headers.cookie, "session=standin-session", "a same-origin check goes without the page's cookie");
   assert.equal(check.headers.referer, undefined, "the check sent a Referer");
+  assert.equal(other.requests.length, 3);
+  const [away, stored, control] = other.requests;
+  for (const [r, what] of [[away, "verify"], [stored, "set with verify"]]) {
+    assert.deepEqual(r.problems, [], what);
+    assert.equal(r.headers.cookie, undefined, `${what} sent the page's cookie to another origin`);
+    assert.equal(r.headers.referer, undefined, `${what} sent a Referer`);
+  }
   assert.equal(control.headers.cookie, "session=standin-session", "the control carries the cookie");
   assert.ok(control.headers.referer, "the control carries a Referer");
+});
+
+test("a redirect to another origin is refused: no provider's key header reaches it", async () => {
+  const other = await startStandin();
+  const redirecting = await startStandin({ redirectTo: other.url });
+  const where = (provider) => redirecting.baseUrl(provider, "redirect");
+  try {
+    for (const provider of CHECKED) {
+      const key = SAMPLE_KEYS[provider];
+      const spec = PROVIDERS[provider];
+      const [header] = Object.keys(spec.auth(key));
+      redirecting.reset();
+      other.reset();
+      const r = await page.evaluate(async ([provider, key, baseUrl]) => {
+        const v = await window.lib.verify(provider, key, { baseUrl });
+        const kr = new window.lib.Keyring({ storage: "memory", iterations: 100000 });
+        await kr.create("correct horse battery");
+        const stored = await kr.set(provider, key, { verify: { baseUrl } });
+        return { verify: v.code, message: v.message, set: stored.verification.code };
+      }, [provider, key, where(provider)]);
+      assert.deepEqual([r.verify, r.set], ["network_error", "network_error"], `${provider}: ${r.message}`);
+      assert.match(r.message, /redirect/);
+      assert.deepEqual(redirecting.requests.map((q) => [q.scenario, q.problems.length]), [["redirect", 0], ["redirect", 0]], provider);
+      assert.deepEqual(other.requests, [], `${provider}: a request reached the other origin`);
+      assert.deepEqual(other.preflights, [], `${provider}: a preflight reached the other origin`);
+    }
+    // The control: a fetch that follows the redirect sends the key's header
+    // on to the other origin (custom headers survive a cross-origin
+    // redirect; each provider's own header is checked where the browser
+    // keeps it).
+    const carried = {};
+    for (const provider of ["openai", "anthropic", "gemini"]) {
+      const key = SAMPLE_KEYS[provider];
+      const spec = PROVIDERS[provider];
+      const [header] = Object.keys(spec.auth(key));
+      other.reset();
+      await page.evaluate(async ([url, method, headers]) => {
+        await fetch(url, { method, headers }).catch(() => {});
+      }, [where(provider) + spec.path, spec.method, spec.auth(key)]);
+      assert.equal(other.requests.length, 1, `${provider}: the control did not reach the other origin`);
+      carried[header] = other.requests[0].headers[header]?.includes(key) ?? false;
+    }
+    assert.equal(carried["x-api-key"], true, "the control did not carry x-api-key to the other origin");
+    assert.equal(carried["x-goog-api-key"], true, "the control did not carry x-goog-api-key to the other origin");
+    console.log(`a followed cross-origin redirect carried: ${JSON.stringify(carried)}`);
+  } finally {
+    await redirecting.close();
+    await other.close();
+  }
 });
 
 test("providers without a free check are unsupported and nothing is sent", async () => {

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStandin, SAMPLE_KEYS, HOLD, PROVIDERS } from '../../tests/js/standin/server.mjs';
+import { REGIONAL_PROVIDERS } from '../regions.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const PKG_JS = fileURLToPath(new URL('pkg/index.js', ROOT));
@@ -95,6 +96,12 @@ after(async () => {
 async function newContext(t, options = {}) {
   const ctx = await browser.newContext(options);
   ctx.setDefaultTimeout(20_000);
+  // The popup is <byok-keys id="settings">: its parts are in its (open)
+  // shadow root, which page.fill/click/textContent selectors pierce, and
+  // which in-page checks reach with $popup(id).
+  await ctx.addInitScript(() => {
+    window.$popup = (id) => document.getElementById('settings')?.shadowRoot?.getElementById(id) ?? null;
+  });
   t.after(() => ctx.close());
   return ctx;
 }
@@ -118,7 +125,7 @@ async function openSettings(page) {
   if (!(await page.evaluate(() => document.getElementById('settings').open))) {
     await page.click('#settings-btn');
   }
-  await page.waitForSelector('#settings[open]');
+  await page.waitForSelector('#settings dialog[open]');
 }
 
 async function closeSettings(page) {
@@ -147,7 +154,7 @@ async function addKey(page, provider, key) {
   await openSettings(page);
   await page.fill(`#key-${provider}`, key);
   await page.click(`#save-${provider}`);
-  await page.waitForFunction((p) => document.getElementById(`chip-${p}`).textContent === 'Configured', provider);
+  await page.waitForFunction((p) => $popup(`chip-${p}`).textContent === 'Configured', provider);
 }
 
 const replies = '#log .msg-assistant, #log .msg-system';
@@ -269,7 +276,7 @@ test('a disabled, removed or expired key falls back to platform credits', async 
   await page.waitForFunction(() => window.__demo.keyring.list()[0]?.expired === true);
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), undefined);
   await openSettings(page);
-  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Expired');
+  await page.waitForFunction(() => $popup('chip-openai').textContent === 'Expired');
   await closeSettings(page);
   await page.waitForFunction(() => /Using platform credits/.test(document.getElementById('billing-text').textContent));
   r = await send(page);
@@ -305,7 +312,7 @@ test('live validation: an Anthropic key in the OpenAI row is refused; whitespace
   // Surrounding whitespace (an <input> drops newlines itself) is trimmed.
   await page.fill('#key-openai', `  ${OPENAI_KEY} `);
   await page.press('#key-openai', 'Enter');
-  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Configured');
+  await page.waitForFunction(() => $popup('chip-openai').textContent === 'Configured');
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
   // Straight through the API, a trailing newline is trimmed too.
   await page.evaluate((key) => window.__demo.keyring.set('openai', `${key}\n`), OPENAI_KEY);
@@ -351,7 +358,7 @@ test('after a reload the key is Locked and Send uses credits until unlocked', as
   assert.equal(await chip(page, 'openai'), 'Locked');
   // The row shows the library's mask of the key, and nothing else of it.
   assert.equal(await page.textContent('#masked-openai'), library.mask(OPENAI_KEY));
-  assertNoWindowOf(OPENAI_KEY, await page.evaluate(() => document.getElementById('settings').textContent));
+  assertNoWindowOf(OPENAI_KEY, await page.evaluate(() => document.getElementById('settings').shadowRoot.textContent));
   await unlock(page);
   assert.equal(await chip(page, 'openai'), 'Configured');
   await closeSettings(page);
@@ -441,7 +448,7 @@ test('a wrong passphrase shows an error and leaves storage byte-for-byte unchang
   await openSettings(page);
   await page.fill('#passphrase', 'not the passphrase');
   await page.click('#unlock-btn');
-  await page.waitForFunction(() => document.getElementById('vault-msg').dataset.kind === 'error');
+  await page.waitForFunction(() => $popup('vault-msg').dataset.kind === 'error');
   assert.ok((await page.textContent('#vault-msg')).length > 10);
   assert.equal(await state(page), 'locked');
   assert.equal(await dumpStorage(page), before);
@@ -454,14 +461,20 @@ test('a wrong passphrase shows an error and leaves storage byte-for-byte unchang
   await page.fill('#passphrase-new', 'short');
   await page.fill('#passphrase-confirm', 'short');
   await page.click('#create-btn');
-  await page.waitForFunction(() => document.getElementById('vault-msg').dataset.kind === 'error');
+  await page.waitForFunction(() => $popup('vault-msg').dataset.kind === 'error');
   assert.equal(await state(page), 'empty');
   assertNoPageErrors(page);
 });
 
 test('the popup works with the keyboard alone', async (t) => {
   const page = await openDemo(await newContext(t));
-  const active = () => page.evaluate(() => document.activeElement?.id || '');
+  // The element focus is on, through the popup's shadow root.
+  const active = () =>
+    page.evaluate(() => {
+      let a = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return a?.id || '';
+    });
   async function tabTo(id, max = 40) {
     for (let i = 0; i < max && (await active()) !== id; i++) await page.keyboard.press('Tab');
     assert.equal(await active(), id, `Tab should reach #${id}`);
@@ -469,7 +482,7 @@ test('the popup works with the keyboard alone', async (t) => {
 
   await tabTo('settings-btn');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('#settings[open]');
+  await page.waitForSelector('#settings dialog[open]');
   await tabTo('passphrase-new');
   await page.keyboard.type(PASSPHRASE);
   await page.keyboard.press('Tab');
@@ -481,12 +494,12 @@ test('the popup works with the keyboard alone', async (t) => {
   await tabTo('key-openai');
   await page.keyboard.insertText(OPENAI_KEY);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.getElementById('chip-openai').textContent === 'Configured');
+  await page.waitForFunction(() => $popup('chip-openai').textContent === 'Configured');
   assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
 
   // Every field in the popup has a label.
   const unlabelled = await page.evaluate(() =>
-    [...document.querySelectorAll('#settings input, #settings select')]
+    [...document.getElementById('settings').shadowRoot.querySelectorAll('input, select'), ...document.querySelectorAll('#settings input, #settings select')]
       .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
       .map((el) => el.id),
   );
@@ -505,11 +518,11 @@ test('Update keeps the stored key when only the model or expiry changes', async 
   assert.equal(await page.isVisible('#key-anthropic'), false, 'a configured row is collapsed');
 
   await page.click('#edit-anthropic');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'key-anthropic');
+  assert.equal(await page.evaluate(() => document.getElementById('settings').shadowRoot.activeElement?.id), 'key-anthropic');
   await page.fill('#model-anthropic', 'claude-opus-4-1');
   await page.selectOption('#expires-anthropic', { label: '1 day' });
   await page.press('#key-anthropic', 'Enter');
-  await page.waitForFunction(() => document.getElementById('meta-anthropic').textContent.includes('claude-opus-4-1'));
+  await page.waitForFunction(() => $popup('meta-anthropic').textContent.includes('claude-opus-4-1'));
   const [info] = await page.evaluate(() => window.__demo.keyring.list());
   assert.equal(info.model, 'claude-opus-4-1');
   assert.ok(info.expiresAt > Date.now() + 23 * 3600_000 && !info.expired);
@@ -559,7 +572,7 @@ const feedbackKind = (page, provider) => page.getAttribute(`#feedback-${provider
 async function saveAndWait(page, provider) {
   await page.click(`#save-${provider}`);
   await page.waitForFunction(
-    (p) => document.getElementById(`feedback-${p}`).dataset.kind !== 'busy' && !document.getElementById(`save-${p}`).disabled,
+    (p) => $popup(`feedback-${p}`).dataset.kind !== 'busy' && !$popup(`save-${p}`).disabled,
     provider,
   );
 }
@@ -659,7 +672,7 @@ const nextRefresh = (page) =>
     });
     // Every refresh writes the keyring state on the dialog (an attribute
     // write is a mutation even when the value is the same).
-    seen.observe(document.getElementById('settings'), { attributes: true, attributeFilter: ['data-state'] });
+    seen.observe($popup('dialog'), { attributes: true, attributeFilter: ['data-state'] });
   }));
 
 test('while the provider is asked: "Checking with the provider…", Save disabled; Cancel or closing stores nothing', async (t) => {
@@ -679,7 +692,7 @@ test('while the provider is asked: "Checking with the provider…", Save disable
     let arrived = false;
     const first = await Promise.race([
       standin.waitForRequest((r) => r.scenario === HOLD && r.provider === 'openai').then(() => (arrived = true)),
-      page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'), null, { timeout: 0 })
+      page.waitForFunction(() => !$popup('form-openai').hasAttribute('aria-busy'), null, { timeout: 0 })
         .then(() => (arrived ? undefined : 'ended'), () => undefined),
     ]);
     if (first === 'ended') throw new Error(`the check ended before its request reached the stand-in: ${await feedback(page, 'openai')}`);
@@ -689,13 +702,13 @@ test('while the provider is asked: "Checking with the provider…", Save disable
   standin.reset();
   await page.fill('#key-openai', OPENAI_KEY);
   await page.click('#save-openai');
-  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  await page.waitForFunction(() => $popup('feedback-openai').dataset.kind === 'busy');
   await checkAtProvider();
   assert.equal(await feedback(page, 'openai'), 'Checking with the provider…');
   assert.equal(await page.isDisabled('#save-openai'), true);
   assert.equal(await page.textContent('#save-openai'), 'Checking…');
   assert.equal(await page.getAttribute('#form-openai', 'aria-busy'), 'true');
-  assert.equal(await page.evaluate(() => document.getElementById('key-openai').readOnly), true);
+  assert.equal(await page.evaluate(() => $popup('key-openai').readOnly), true);
   // The popup's refresh (once a second) keeps the busy state.
   await nextRefresh(page);
   assert.equal(await page.isDisabled('#save-openai'), true);
@@ -704,7 +717,7 @@ test('while the provider is asked: "Checking with the provider…", Save disable
   // Cancel stops the check; the provider's "valid", arriving afterwards, stores nothing.
   await page.click('#cancel-openai');
   assert.equal(standin.release('valid'), 1);
-  await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
+  await page.waitForFunction(() => !$popup('form-openai').hasAttribute('aria-busy'));
   assert.equal(await feedback(page, 'openai'), 'Check cancelled: nothing was saved.');
   assert.equal(await page.isDisabled('#save-openai'), false);
   assert.equal(await chip(page, 'openai'), 'Not configured');
@@ -713,14 +726,14 @@ test('while the provider is asked: "Checking with the provider…", Save disable
   // Closing the popup mid-check stops it too.
   standin.reset();
   await page.click('#save-openai');
-  await page.waitForFunction(() => document.getElementById('feedback-openai').dataset.kind === 'busy');
+  await page.waitForFunction(() => $popup('feedback-openai').dataset.kind === 'busy');
   await checkAtProvider();
   await closeSettings(page);
   // The popup's close handler has run (it clears the key field) before the
   // provider answers "valid"; then the check's own end: the form not busy.
-  await page.waitForFunction(() => document.getElementById('key-openai').value === '');
+  await page.waitForFunction(() => $popup('key-openai').value === '');
   assert.equal(standin.release('valid'), 1);
-  await page.waitForFunction(() => !document.getElementById('form-openai').hasAttribute('aria-busy'));
+  await page.waitForFunction(() => !$popup('form-openai').hasAttribute('aria-busy'));
   assert.deepEqual(await stored(), [], 'the check went on after the popup closed and stored the key');
   await openSettings(page);
   assert.equal(await feedback(page, 'openai'), '');
@@ -770,8 +783,11 @@ test('production: checks go to the providers themselves, and the CSP allows ever
   assert.equal(await chip(page, 'openai'), 'Configured');
   assert.ok(urls.includes('https://api.openai.com/v1/models'), urls.join(' '));
 
-  // Bedrock's check asks the key's region.
+  // Bedrock's check asks the key's region. The rows that ask for one are
+  // those whose check hosts the server's CSP allows in every region.
   await page.click('#more-providers summary');
+  const regional = await page.evaluate(() => [...$popup('dialog').querySelectorAll('input[id^=region-]')].map((el) => el.id.slice(7)));
+  assert.deepEqual(regional, REGIONAL_PROVIDERS);
   await page.fill('#key-bedrock', SAMPLE_KEYS.bedrock);
   await page.fill('#region-bedrock', 'eu-west-3');
   await saveAndWait(page, 'bedrock');
@@ -811,7 +827,7 @@ test('screenshot: the popup with two configured keys', async (t) => {
   await closeSettings(page);
   await send(page, { text: 'Summarise our Q3 roadmap in three bullets.' });
   await page.click('#settings-btn');
-  await page.waitForSelector('#settings[open]');
+  await page.waitForSelector('#settings dialog[open]');
   await page.mouse.move(0, 0);
   mkdirSync(new URL('docs/', ROOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });

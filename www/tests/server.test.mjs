@@ -49,7 +49,7 @@ test('serves www/ and pkg/ with the right MIME types', async () => {
   const index = await rawGet('/');
   assert.equal(index.status, 200);
   assert.match(index.headers['content-type'], /^text\/html/);
-  assert.match(index.body, /<dialog id="settings"/);
+  assert.match(index.body, /<byok-keys id="settings"/);
   assert.match(index.headers['content-security-policy'], /connect-src 'self'/);
   assert.equal((await rawGet('/api/nothing')).headers['content-security-policy'], index.headers['content-security-policy']);
 

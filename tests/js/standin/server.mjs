@@ -17,7 +17,8 @@
 // rate_limited 429, provider_error 500, not_found 404, timeout (never
 // answers), network_error (closes the connection), cors (refuses the
 // preflight), redirect (a 307 to the same endpoint under /valid/, so a
-// client that follows redirects sends the key again), and hold (the answer
+// client that follows redirects sends the key again; with the `redirectTo`
+// option, to that other origin, such as a second stand-in), and hold (the answer
 // waits until the test calls release(): a check that is still running at a
 // moment the test chooses, with no sleep). GET /page.html is a
 // blank page on the stand-in's own origin, for same-origin tests. Requests
@@ -85,13 +86,15 @@ function problemsOf(spec, req, url) {
 
 /**
  * Starts the stand-in. Options: port (0 = any free port), host, scenario (the
- * default when the URL names none), log (one line per request, or null).
+ * default when the URL names none), log (one line per request, or null),
+ * redirectTo (the origin the "redirect" scenario sends clients to; default
+ * this stand-in's own).
  * Resolves to { url, baseUrl(provider, scenario?), requests, preflights,
  * waitForRequest(match?), release(answer?), setScenario(name), reset(),
  * close() }. `requests` / `preflights` hold what arrived, headers included
  * (in memory only, for assertions).
  */
-export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "valid", log = null } = {}) {
+export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "valid", log = null, redirectTo = "" } = {}) {
   if (!isScenario(scenario)) throw new Error(`unknown scenario ${scenario}`);
   const requests = [];
   const preflights = [];
@@ -161,7 +164,7 @@ export async function startStandin({ port = 0, host = "127.0.0.1", scenario = "v
     }
     if (current === "redirect") {
       note(307);
-      return res.writeHead(307, { ...cors, location: `/valid/${provider}${endpoint}` }).end();
+      return res.writeHead(307, { ...cors, location: `${redirectTo}/valid/${provider}${endpoint}` }).end();
     }
     answer(current);
 

@@ -1,7 +1,7 @@
 // Every export and member of byok-keyring, used the way an app does, with
 // the types spelled out: `tsc --noEmit` under `strict` must accept it.
 import init, {
-  initSync, Keyring, validate, mask, detectProvider, providers, verify,
+  initSync, Keyring, validate, mask, detectProvider, providers, verify, rulesVersion,
   type ChangeEvent, type InitInput, type KeyInfo, type KeyringError, type KeyringErrorCode,
   type KeyringOptions, type KeyringState, type ProviderId, type ProviderInfo, type SetOptions,
   type Source, type StorageKind, type SyncInitInput, type Usage, type Validation, type ValidationCode,
@@ -29,6 +29,8 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   const firstPrefix: string | undefined = list[0]?.prefixes[0];
   log.push(code, String(detected), normalized, masked, String(firstPrefix), String(v.valid), v.message, v.provider);
   for (const info of list) log.push(info.id, info.name, info.keyUrl, info.defaultModel);
+  const rules: string = rulesVersion();
+  log.push(rules);
 
   const storage: StorageKind = "memory";
   const options: KeyringOptions = {

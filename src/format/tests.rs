@@ -1,0 +1,275 @@
+use super::*;
+use crate::limits::MAX_MODEL_LEN;
+
+#[test]
+fn padding_round_trip() {
+    for n in [0usize, 1, 63, 64, 65, 200] {
+        let key = vec![b'k'; n];
+        let p = pad(&key);
+        assert_eq!(p.len() % PAD_TO, 0);
+        assert!(p.len() >= PAD_TO);
+        assert_eq!(unpad(&p), &key[..]);
+    }
+}
+
+#[test]
+fn aad_separates_namespace_provider_vault_and_version() {
+    assert_ne!(record_aad("a", "bc"), record_aad("ab", "c"));
+    assert_ne!(record_aad("a", "b"), record_aad_v1("a", "b"));
+    assert_ne!(check_aad_v1("a"), record_aad_v1("a", ""));
+    assert_ne!(slot_aad("a", &[1; 16], "p"), slot_aad("a", &[2; 16], "p"));
+    assert_ne!(slot_aad("a", &[1; 16], "p"), slot_aad("b", &[1; 16], "p"));
+}
+
+#[test]
+fn newer_version_is_named() {
+    let e = Vault::parse(r#"{"v":3,"whatever":true}"#).unwrap_err();
+    assert_eq!(e, FormatError::UnsupportedVersion(3));
+    assert!(e.to_string().contains("newer version"));
+}
+
+#[test]
+fn garbage_is_not_a_vault() {
+    assert_eq!(Vault::parse("hello").unwrap_err(), FormatError::NotAVault);
+    assert_eq!(Vault::parse("{}").unwrap_err(), FormatError::NotAVault);
+}
+
+fn record() -> Record {
+    Record {
+        sealed: Sealed {
+            nonce: [1; NONCE_LEN],
+            ciphertext: vec![2; TAG_LEN + PAD_TO],
+        },
+        masked: "gsk_••••••••abcd".into(),
+        model: Some("llama".into()),
+        base_url: None,
+        enabled: true,
+        created_at: 1,
+        updated_at: 2,
+        expires_at: Some(3),
+    }
+}
+
+fn vault() -> Vault {
+    let mut slots = LiteMap::new();
+    slots.insert(
+        PASSPHRASE_SLOT.to_string(),
+        Slot {
+            kind: SlotKind::Passphrase(KdfParams {
+                salt: [3; SALT_LEN],
+                iterations: MIN_ITERATIONS,
+            }),
+            wrapped: Sealed {
+                nonce: [4; NONCE_LEN],
+                ciphertext: vec![5; 48],
+            },
+        },
+    );
+    Vault {
+        id: [9; VAULT_ID_LEN],
+        slots,
+        records: [("groq".to_string(), record())].into_iter().collect(),
+        macs: [("groq".to_string(), [6; MAC_LEN])].into_iter().collect(),
+        removed: [("openai".to_string(), 7)].into_iter().collect(),
+        disabled: LiteMap::new(),
+        mac: [8; MAC_LEN],
+        legacy: None,
+    }
+}
+
+/// A well-formed version 2 vault as text, with `edit` applied to its JSON.
+fn vault_text(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(&vault().to_json()).unwrap();
+    edit(&mut json);
+    json.to_string()
+}
+
+#[test]
+fn version_2_round_trips() {
+    let v = vault();
+    assert_eq!(Vault::parse(&v.to_json()).unwrap(), v);
+}
+
+#[test]
+fn null_optional_fields_mean_absent() {
+    let v = Vault::parse(&vault_text(|j| {
+        j["records"]["groq"]["model"] = serde_json::Value::Null;
+        j["records"]["groq"]["expiresAt"] = serde_json::Value::Null;
+    }))
+    .unwrap();
+    let r = v.records.get("groq").unwrap();
+    assert_eq!((r.model.as_deref(), r.expires_at), (None, None));
+}
+
+#[test]
+fn every_version_but_1_and_2_is_refused_by_name() {
+    for (v, want) in [
+        (0, FormatError::UnknownVersion(0)),
+        (3, FormatError::UnsupportedVersion(3)),
+    ] {
+        let text = vault_text(|j| j["v"] = v.into());
+        assert_eq!(Vault::parse(&text).unwrap_err(), want, "v = {v}");
+    }
+    assert!(Vault::parse(&vault_text(|_| {})).is_ok());
+}
+
+#[test]
+fn a_slot_holds_exactly_a_wrapped_key_and_a_known_kind() {
+    use base64ct::{Base64, Encoding};
+    for bytes in [47usize, 49, 16, 0] {
+        let text = vault_text(|j| {
+            j["slots"]["passphrase"]["key"] = Base64::encode_string(&vec![1u8; bytes]).into()
+        });
+        assert_eq!(
+            Vault::parse(&text).unwrap_err(),
+            FormatError::BadField("slots.key"),
+            "{bytes} bytes"
+        );
+    }
+    let text = vault_text(|j| j["slots"]["passphrase"]["kind"] = "password".into());
+    assert_eq!(
+        Vault::parse(&text).unwrap_err(),
+        FormatError::BadField("slots.kind")
+    );
+    let text = vault_text(|j| j["slots"] = serde_json::json!({}));
+    assert_eq!(
+        Vault::parse(&text).unwrap_err(),
+        FormatError::BadField("slots")
+    );
+    let text = vault_text(|j| {
+        let slot = j["slots"]["passphrase"].clone();
+        j["slots"]["Not An Id"] = slot;
+    });
+    assert_eq!(
+        Vault::parse(&text).unwrap_err(),
+        FormatError::BadField("slots")
+    );
+}
+
+#[test]
+fn iterations_out_of_range_are_refused() {
+    for n in [0u64, 99_999, 10_000_001, u64::from(u32::MAX) + 1] {
+        let text = vault_text(|j| j["slots"]["passphrase"]["kdf"]["iterations"] = n.into());
+        assert_eq!(
+            Vault::parse(&text).unwrap_err(),
+            FormatError::IterationsOutOfRange,
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn a_model_may_be_exactly_the_longest_accepted() {
+    let at = |n: usize| {
+        Vault::parse(&vault_text(|j| {
+            j["records"]["groq"]["model"] = "m".repeat(n).into();
+        }))
+    };
+    assert!(at(MAX_MODEL_LEN).is_ok());
+    assert_eq!(
+        at(MAX_MODEL_LEN + 1).unwrap_err(),
+        FormatError::BadField("records.model")
+    );
+}
+
+#[test]
+fn a_vault_may_be_exactly_the_largest_accepted() {
+    // Padded with spaces (still JSON) to an exact length.
+    let pad_to = |n: usize| {
+        let mut text = vault_text(|_| {});
+        text.insert_str(1, &" ".repeat(n - text.len()));
+        assert_eq!(text.len(), n);
+        text
+    };
+    assert!(Vault::parse(&pad_to(MAX_VAULT_BYTES)).is_ok());
+    assert_eq!(
+        Vault::parse(&pad_to(MAX_VAULT_BYTES + 1)).unwrap_err(),
+        FormatError::TooLarge
+    );
+}
+
+#[test]
+fn a_record_may_hold_exactly_the_largest_ciphertext() {
+    use base64ct::{Base64, Encoding};
+    let largest = (MAX_RECORD_CIPHERTEXT - TAG_LEN) / PAD_TO * PAD_TO + TAG_LEN;
+    let with_ct = |bytes: usize| {
+        Vault::parse(&vault_text(|j| {
+            j["records"]["groq"]["ct"] = Base64::encode_string(&vec![7u8; bytes]).into();
+        }))
+    };
+    assert!(with_ct(largest).is_ok());
+    for bad in [
+        largest + PAD_TO,
+        largest + 1,
+        TAG_LEN + PAD_TO - 1,
+        2 * MAX_RECORD_CIPHERTEXT,
+    ] {
+        assert_eq!(
+            with_ct(bad).unwrap_err(),
+            FormatError::BadField("records.ct"),
+            "{bad} bytes"
+        );
+    }
+}
+
+#[test]
+fn a_version_1_check_is_exactly_the_tag_of_nothing() {
+    use base64ct::{Base64, Encoding};
+    let v1 = |check_len: usize| {
+        serde_json::json!({
+            "v": 1,
+            "kdf": {"name": KDF_NAME, "iterations": MIN_ITERATIONS, "salt": Base64::encode_string(&[1u8; 16])},
+            "check": {"nonce": Base64::encode_string(&[2u8; 12]), "ct": Base64::encode_string(&vec![3u8; check_len])},
+        })
+        .to_string()
+    };
+    assert!(Vault::parse(&v1(16)).unwrap().legacy.is_some());
+    for n in [17, 32, 8192] {
+        assert_eq!(
+            Vault::parse(&v1(n)).unwrap_err(),
+            FormatError::BadField("check"),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn every_authenticated_field_changes_the_mac_input() {
+    let base = record();
+    let input = |r: &Record| record_mac_input("ns", "groq", r);
+    type Edit = Box<dyn Fn(&mut Record)>;
+    let edits: Vec<Edit> = vec![
+        Box::new(|r| r.sealed.nonce[0] ^= 1),
+        Box::new(|r| r.sealed.ciphertext[0] ^= 1),
+        Box::new(|r| r.masked.push('x')),
+        Box::new(|r| r.model = None),
+        Box::new(|r| r.base_url = Some("https://x".into())),
+        Box::new(|r| r.enabled = false),
+        Box::new(|r| r.created_at += 1),
+        Box::new(|r| r.updated_at += 1),
+        Box::new(|r| r.expires_at = None),
+    ];
+    for (i, edit) in edits.iter().enumerate() {
+        let mut r = base.clone();
+        edit(&mut r);
+        assert_ne!(input(&r), input(&base), "edit {i}");
+    }
+    assert_ne!(
+        record_mac_input("ns", "groq", &base),
+        record_mac_input("ns", "openai", &base)
+    );
+    assert_ne!(
+        record_mac_input("ns", "groq", &base),
+        record_mac_input("other", "groq", &base)
+    );
+    let v = vault();
+    let mut w = v.clone();
+    if let Some(s) = w.slots.get_mut(PASSPHRASE_SLOT) {
+        let SlotKind::Passphrase(kdf) = &mut s.kind;
+        kdf.iterations += 1;
+    }
+    assert_ne!(vault_mac_input("ns", &v), vault_mac_input("ns", &w));
+    let mut w = v.clone();
+    w.macs.insert("openai".into(), [0; MAC_LEN]);
+    assert_ne!(vault_mac_input("ns", &v), vault_mac_input("ns", &w));
+}
