@@ -274,6 +274,17 @@ where
     if key.is_empty() {
         return (Empty, ["Paste ", &a_key_of(p), " here."].concat(), None);
     }
+    // The same text twice: a paste made twice, even where the doubled
+    // length is still one of the provider's (Bedrock's 113-275).
+    let half = key.len() / 2;
+    if key.len() >= 16 && key.get(..half).is_some_and(|a| key.get(half..) == Some(a)) {
+        let message = [
+            "This is too long for ",
+            &a_key_of(p),
+            "; check that only one key was pasted.",
+        ];
+        return (TooLong, message.concat(), None);
+    }
     if p.fits(key) {
         return (
             Ok,
@@ -376,9 +387,13 @@ fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
     }
     if prefix.is_empty() {
         // Keys without a prefix: nothing but the shape tells them from other
-        // text, so a length between or beyond the known ones is an error.
+        // text, so a length between or beyond the known ones is an error: one
+        // between two known lengths is taken for a longer key cut off.
         if len > max {
             return say(TooLong, &too_long);
+        }
+        if !family().any(|f| f.fits_len(len)) {
+            return say(TooShort, &too_short);
         }
         return say(BadChars, &["This does not have the shape of ", &label, "."]);
     }
