@@ -357,6 +357,11 @@ pub enum Check {
     /// Not at all: every authenticated request of this provider costs money
     /// or there is no browser-callable API. The text says why.
     Unsupported(&'static str),
+    /// Only at the key's own endpoint (a `baseUrl`: the caller's, or the one
+    /// stored with the key): this method and path on it. Without one, not
+    /// at all, for the reason given (Azure OpenAI: every resource has its
+    /// own host).
+    AtBaseUrl(Method, &'static str, &'static str),
 }
 
 /// What in a response body shows a [`Rejection`].
@@ -467,7 +472,7 @@ impl Provider {
     pub fn check_origin(&self) -> Option<String> {
         match &self.check {
             Check::Request(e) => Some(e.base_url_in(None)),
-            Check::Unsupported(_) => None,
+            Check::Unsupported(_) | Check::AtBaseUrl(..) => None,
         }
     }
 
@@ -774,7 +779,13 @@ pub static PROVIDERS: &[Provider] = &[
         key_url: "https://portal.azure.com",
         default_model: "gpt-4o-mini",
         auth: AuthScheme::header("api-key"),
-        check: Check::Unsupported("it needs the resource's endpoint"),
+        // The v1 API's model list, on the resource's own endpoint
+        // (https://<resource>.openai.azure.com), stored with the key.
+        check: Check::AtBaseUrl(
+            Method::Get,
+            "/openai/v1/models",
+            "it needs the resource's endpoint as baseUrl",
+        ),
         rejection: None,
     },
     Provider {
@@ -897,6 +908,10 @@ mod tests {
                     assert!(!why.is_empty());
                     assert_eq!(p.check_origin(), None);
                     assert_eq!(p.rejection, None, "{}: nothing is sent", p.id);
+                }
+                Check::AtBaseUrl(_, path, why) => {
+                    assert!(path.starts_with('/') && !why.is_empty(), "{}", p.id);
+                    assert_eq!(p.check_origin(), None);
                 }
             }
             if let Some(r) = p.rejection {

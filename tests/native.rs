@@ -321,6 +321,7 @@ fn format_round_trip() {
             SetOptions {
                 model: Some("gpt-4o".into()),
                 expires_in_ms: Some(60_000),
+                base_url: None,
             },
         )
         .unwrap();
@@ -674,6 +675,7 @@ fn credit_decisions() {
             SetOptions {
                 model: None,
                 expires_in_ms: Some(1000),
+                base_url: None,
             },
         )
         .unwrap();
@@ -1037,6 +1039,7 @@ fn storage_full_changes_nothing() {
         let o = SetOptions {
             model: Some("llama-3.3-70b-versatile".into()),
             expires_in_ms: None,
+            base_url: None,
         };
         set("groq", &key_seeded("groq", 2), o)
     });
@@ -1044,6 +1047,7 @@ fn storage_full_changes_nothing() {
         let o = SetOptions {
             model: None,
             expires_in_ms: Some(60_000),
+            base_url: None,
         };
         set("groq", &groq, o)
     });

@@ -80,6 +80,8 @@ export interface SetOptions {
   model?: string;
   /** The key stops being used this many milliseconds from now. */
   expiresInMs?: number;
+  /** The endpoint the key is used with (an Azure OpenAI resource, an OpenAI-compatible gateway), under the rules of `VerifyOptions.baseUrl`. Stored with the key; `kr.verify` and `set(..., { verify })` check the key there; `kr.endpoint` returns it. */
+  baseUrl?: string;
 }
 
 /** Options of `kr.lock(...)`. */
@@ -96,6 +98,8 @@ export interface KeyInfo {
   /** At most the first 4 and last 4 characters, e.g. "sk-p••••••••x9Qz". */
   masked: string;
   model?: string;
+  /** The endpoint stored with the key (`set`'s `baseUrl`). */
+  baseUrl?: string;
   enabled: boolean;
   /** Milliseconds since the Unix epoch. */
   createdAt: number;
