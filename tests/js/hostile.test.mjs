@@ -112,6 +112,8 @@ async function hostileMatrix() {
     reset: { args: [], kinds: ["extra"] },
     onChange: { args: [() => {}], kinds: ["fn"] },
     authHeaders: { args: ["groq"], kinds: ["str"] },
+    endpoint: { args: ["groq"], kinds: ["str"] },
+    verify: { args: ["groq", undefined], kinds: ["str", "obj"] },
     withKey: { args: ["groq", () => 1], kinds: ["str", "fn"] },
     exportVault: { args: [], kinds: ["extra"] },
     importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
@@ -530,14 +532,15 @@ async function secretPositions({ probes, labelFields }) {
     isByok: () => ["groq"], shouldDeductCredits: () => ["groq", "chat"], source: () => ["groq"],
     recordUsage: () => ["groq", "chat"], usage: () => [], reset: () => [], onChange: () => [() => {}],
     authHeaders: () => ["groq"], withKey: () => ["groq", () => "used"], exportVault: () => [],
+    endpoint: () => ["groq"], verify: () => ["groq", verifyOpts()],
     importPlaintext: () => ["openai", "legacy-openai-key", "local"], decisionSnapshot: () => [],
   };
-  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" } };
+  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" }, verify: { 1: "VerifyOptions" } };
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
   const getters = ["state", "namespace", "kdfBackend"];
   const fields = {
     KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf"],
-    SetOptions: ["model", "expiresInMs", "verify"],
+    SetOptions: ["model", "expiresInMs", "baseUrl", "verify"],
     LockOptions: ["everywhere"],
     VerifyOptions: ["baseUrl", "timeoutMs", "signal", "region"],
   };

@@ -72,8 +72,9 @@ export const PROVIDERS = {
   },
   exa: { unsupported: true, auth: (key) => ({ "x-api-key": key }) },
   copilotkit: { unsupported: true, auth: (key) => ({ "x-copilotcloud-public-api-key": key }) },
-  // Its check needs the resource's endpoint, which a stored key cannot carry yet.
-  azureopenai: { unsupported: true, auth: (key) => ({ "api-key": key }) },
+  // Checked only at the resource's own endpoint (a baseUrl): without one,
+  // "unsupported" and nothing is sent.
+  azureopenai: { method: "GET", path: "/openai/v1/models", auth: (key) => ({ "api-key": key }), atBaseUrl: true },
   cerebras: { method: "GET", path: "/v1/models", auth: bearer },
   replicate: { method: "GET", path: "/v1/account", auth: bearer, answers: { valid: [200, { type: "user", username: "standin", name: "Stand-in" }] } },
   elevenlabs: {
@@ -139,7 +140,7 @@ export const SAMPLE_KEYS = {
   deepseek: "sk-" + "0123456789abcdef".repeat(2),
   together: "tgp_v1_" + "a1B2c3D4e5_-".repeat(3) + "f6G7h8i",
   fireworks: "fw_" + "a1B2c3D4e5".repeat(2) + "F6g7",
-  cohere: "a1B2c3D4e5".repeat(4),
+  cohere: "a1B2c3D4e5".repeat(3) + "F6g7H8i9J0",
   huggingface: "hf_" + "aBcDeFgHiJ".repeat(3) + "kLmN",
   bedrock: "ABSK" + "QmVkcm9ja0FQSUtleS1zdGFuZGluLWFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ==".repeat(2),
   exa: "0f8fad5b-d9cb-469f-a165-70867728950e",

@@ -58,6 +58,10 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   log.push(info.provider, info.name, info.masked, info.model ?? "", String(info.enabled), String(info.createdAt), String(info.updatedAt), String(expiresAt), String(info.expired));
   const key: string | undefined = kr.get("openai");
   const headers: Record<string, string> | undefined = kr.authHeaders("anthropic");
+  const azure: KeyInfo = kr.set("azureopenai", pasted, { baseUrl: "https://my-resource.openai.azure.com" });
+  const endpoint: string | undefined = kr.endpoint("azureopenai") ?? azure.baseUrl;
+  const stored: Verification | undefined = await kr.verify("azureopenai", { timeoutMs: 5_000 });
+  log.push(String(endpoint), String(stored?.code));
   const status: number | undefined = kr.withKey("openai", (apiKey: string, h: Record<string, string>) => apiKey.length + Object.keys(h).length);
   const verifyOptions: VerifyOptions = { baseUrl: "/api/openai", timeoutMs: 5_000, signal: new AbortController().signal, region: "eu-west-1" };
   const verdict: Verification = await verify("openai", pasted, verifyOptions);
