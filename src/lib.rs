@@ -71,7 +71,7 @@ pub use keyring::{
     system_clock, ChangeEvent, ChangeKind, KeyInfo, Keyring, Options, SetOptions, Snapshot, State,
 };
 pub use mask::mask;
-pub use providers::{ProviderInfo, PROVIDERS};
+pub use providers::{ProviderInfo, PROVIDERS, RULES_VERSION};
 pub use secret::{ApiKey, Passphrase};
 pub use storage::{MemoryStorage, Storage};
 pub use validate::{detect_provider, validate, Validation, ValidationCode};

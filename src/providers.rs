@@ -1,9 +1,13 @@
 //! The built-in providers and the shapes of their API keys.
 //!
 //! The shapes come from public secret-scanner rules (gitleaks, trufflehog,
-//! osv-scalibr). They are lenient where providers keep adding formats (OpenAI's
-//! key length changed several times) and strict where a check helps a person
-//! (a prefix that tells an Anthropic key from an OpenAI key).
+//! osv-scalibr, noseyparker, kingfisher) and providers' own documentation;
+//! `docs/KEY-FORMATS.md` lists each one with its source, and [`RULES_VERSION`]
+//! is the date they were last checked. A format is exact where a rule gives
+//! an exact shape (length, alphabet, a fixed marker or ending), so a key cut
+//! off while copying is caught; a key with a known prefix but a shape no rule
+//! describes is accepted as possibly new (`unrecognized_format`, see
+//! [`mod@crate::validate`]).
 
 use serde::Serialize;
 
@@ -24,6 +28,10 @@ pub enum Alphabet {
     Base64,
     /// A lowercase UUID: 8-4-4-4-12 lowercase hex digits.
     LowerUuid,
+    /// `a-z 0-9`.
+    LowerAlnum,
+    /// `A-Z a-z 0-9 _`.
+    Word,
 }
 
 /// A 256-entry membership table for bytes (built at compile time), so an
@@ -65,6 +73,8 @@ const BASE64: ByteSet = byte_set(&[
     (b'=', b'='),
 ]);
 const UUID_CHARS: ByteSet = byte_set(&[(b'0', b'9'), (b'a', b'f'), (b'-', b'-')]);
+const LOWER_ALNUM: ByteSet = byte_set(&[(b'a', b'z'), (b'0', b'9')]);
+const WORD: ByteSet = byte_set(&[(b'A', b'Z'), (b'a', b'z'), (b'0', b'9'), (b'_', b'_')]);
 
 impl Alphabet {
     fn set(self) -> &'static ByteSet {
@@ -76,6 +86,8 @@ impl Alphabet {
             Alphabet::Letters => &LETTERS,
             Alphabet::Base64 => &BASE64,
             Alphabet::LowerUuid => &UUID_CHARS,
+            Alphabet::LowerAlnum => &LOWER_ALNUM,
+            Alphabet::Word => &WORD,
         }
     }
 
@@ -118,41 +130,136 @@ impl Alphabet {
             Alphabet::Letters => "letters",
             Alphabet::Base64 => "letters, digits, '+', '/' and '='",
             Alphabet::LowerUuid => "a lowercase UUID (8-4-4-4-12 hex digits)",
+            Alphabet::LowerAlnum => "lowercase letters and digits",
+            Alphabet::Word => "letters, digits and '_'",
         }
     }
 }
 
-/// One key format of a provider: a prefix, the total length range (prefix
-/// included, in bytes; keys are ASCII) and the alphabet after the prefix.
+/// One key format of a provider: a prefix, the total length (prefix
+/// included, in bytes; keys are ASCII), the alphabet after the prefix, and
+/// optionally a fixed marker inside the key and a fixed ending.
+///
+/// A format is either *known* (a public rule describes this shape: a key that
+/// fits it is `ok`) or a *family* (the provider's prefix and alphabet, with
+/// no shape any rule gives: a key that fits only the family is accepted as
+/// `unrecognized_format`). See [`mod@crate::validate`] for how a key that fits
+/// none is judged.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyFormat {
-    /// What the key starts with; empty for providers without a prefix.
+    /// What the key starts with; empty for keys without a prefix.
     pub prefix: &'static str,
-    /// Shortest plausible total length.
-    pub min_len: usize,
-    /// Longest plausible total length.
-    pub max_len: usize,
+    /// Shortest total length (equal to `max_len` for an exact length).
+    pub min_len: u16,
+    /// Longest total length.
+    pub max_len: u16,
     /// The characters after the prefix.
     pub alphabet: Alphabet,
+    /// A fixed text at a fixed byte offset (OpenAI's `T3BlbkFJ`), if any.
+    /// Where a key has it tells how long the key must be.
+    pub marker: Option<(&'static str, u16)>,
+    /// A fixed ending (Anthropic's `AA`); empty for none.
+    pub suffix: &'static str,
+    /// Whether a public rule describes this shape (else: a family).
+    pub known: bool,
 }
 
 impl KeyFormat {
-    const fn new(prefix: &'static str, min_len: usize, max_len: usize, alphabet: Alphabet) -> Self {
+    /// A known format of exactly `len` characters.
+    pub const fn exact(prefix: &'static str, len: u16, alphabet: Alphabet) -> Self {
         KeyFormat {
             prefix,
-            min_len,
-            max_len,
+            min_len: len,
+            max_len: len,
             alphabet,
+            marker: None,
+            suffix: "",
+            known: true,
         }
     }
 
-    /// Whether `key` has this format's prefix, length and alphabet.
+    /// A known format whose length varies within `min_len..=max_len`.
+    pub const fn range(
+        prefix: &'static str,
+        min_len: u16,
+        max_len: u16,
+        alphabet: Alphabet,
+    ) -> Self {
+        KeyFormat {
+            min_len,
+            max_len,
+            ..KeyFormat::exact(prefix, min_len, alphabet)
+        }
+    }
+
+    /// A family: keys with this prefix and alphabet, `min_len..=max_len`
+    /// long, of a shape no public rule describes.
+    pub const fn family(
+        prefix: &'static str,
+        min_len: u16,
+        max_len: u16,
+        alphabet: Alphabet,
+    ) -> Self {
+        KeyFormat {
+            known: false,
+            ..KeyFormat::range(prefix, min_len, max_len, alphabet)
+        }
+    }
+
+    /// This format with `text` at byte offset `at`.
+    pub const fn marker(self, text: &'static str, at: u16) -> Self {
+        KeyFormat {
+            marker: Some((text, at)),
+            ..self
+        }
+    }
+
+    /// This format with a fixed ending.
+    pub const fn ending(self, suffix: &'static str) -> Self {
+        KeyFormat { suffix, ..self }
+    }
+
+    /// Whether `key` has this format's prefix, length, alphabet, marker and
+    /// ending (for a family: prefix, length range and alphabet).
     pub fn matches(&self, key: &str) -> bool {
         key.starts_with(self.prefix)
-            && (self.min_len..=self.max_len).contains(&key.len())
+            && self.fits_len(key.len())
+            && self.has_marker(key)
+            && key.ends_with(self.suffix)
             && self.alphabet.accepts(&key[self.prefix.len()..])
     }
+
+    /// The shortest total length, as a `usize`.
+    pub fn min(&self) -> usize {
+        usize::from(self.min_len)
+    }
+
+    /// The longest total length, as a `usize`.
+    pub fn max(&self) -> usize {
+        usize::from(self.max_len)
+    }
+
+    /// Whether a key of `len` bytes has a length of this format.
+    pub fn fits_len(&self, len: usize) -> bool {
+        (self.min()..=self.max()).contains(&len)
+    }
+
+    /// Whether `key` has this format's marker at its place (true for a
+    /// format without one).
+    pub fn has_marker(&self, key: &str) -> bool {
+        match self.marker {
+            Some((text, at)) => key
+                .get(usize::from(at)..)
+                .is_some_and(|rest| rest.starts_with(text)),
+            None => true,
+        }
+    }
 }
+
+/// The date the key formats of the provider table were last checked against
+/// the public rules and documentation listed in `docs/KEY-FORMATS.md`
+/// (`rulesVersion` in JavaScript).
+pub const RULES_VERSION: &str = "2026-12-01";
 
 /// The `anthropic-version` header sent to Anthropic.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -250,6 +357,11 @@ pub enum Check {
     /// Not at all: every authenticated request of this provider costs money
     /// or there is no browser-callable API. The text says why.
     Unsupported(&'static str),
+    /// Only at the key's own endpoint (a `baseUrl`: the caller's, or the one
+    /// stored with the key): this method and path on it. Without one, not
+    /// at all, for the reason given (Azure OpenAI: every resource has its
+    /// own host).
+    AtBaseUrl(Method, &'static str, &'static str),
 }
 
 /// What in a response body shows a [`Rejection`].
@@ -312,6 +424,23 @@ impl Provider {
         self.formats.iter().any(|f| !f.prefix.is_empty())
     }
 
+    /// The longest of this provider's prefixes that `key` starts with. The
+    /// empty prefix of keys without one matches every key.
+    pub fn prefix_of(&self, key: &str) -> Option<&'static str> {
+        let mut best: Option<&'static str> = None;
+        for f in self.formats {
+            if key.starts_with(f.prefix) && best.is_none_or(|b| f.prefix.len() > b.len()) {
+                best = Some(f.prefix);
+            }
+        }
+        best
+    }
+
+    /// Whether `key` has one of this provider's known shapes exactly.
+    pub fn fits(&self, key: &str) -> bool {
+        self.formats.iter().any(|f| f.known && f.matches(key))
+    }
+
     /// The distinct prefixes, for display (`["sk-proj-", "sk-"]`).
     pub fn prefixes(&self) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
@@ -343,7 +472,7 @@ impl Provider {
     pub fn check_origin(&self) -> Option<String> {
         match &self.check {
             Check::Request(e) => Some(e.base_url_in(None)),
-            Check::Unsupported(_) => None,
+            Check::Unsupported(_) | Check::AtBaseUrl(..) => None,
         }
     }
 
@@ -384,21 +513,27 @@ pub struct ProviderInfo {
 
 use Alphabet::*;
 
+/// The marker in the middle of every OpenAI key (base64 of "OpenAI").
+const OPENAI_MARK: &str = "T3BlbkFJ";
+
 /// Every built-in provider, in display order. A provider's index in this
 /// table is stable for the life of the process and used for fast lookups.
 pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "openai",
         name: "OpenAI",
-        // Legacy keys are 51 characters, sk-proj- 164, sk-svcacct- 167,
-        // sk-admin- 133; OpenAI has changed the length before, so accept any
-        // plausible length up to 200.
+        // Two halves of 74 (or 58) characters around the marker T3BlbkFJ;
+        // legacy keys 20 + T3BlbkFJ + 20. Other sk-… keys (sk-None-…) are a
+        // family: OpenAI has changed its formats before.
         formats: &[
-            KeyFormat::new("sk-proj-", 40, 200, UrlSafe),
-            KeyFormat::new("sk-svcacct-", 40, 200, UrlSafe),
-            KeyFormat::new("sk-admin-", 40, 200, UrlSafe),
-            KeyFormat::new("sk-None-", 40, 200, UrlSafe),
-            KeyFormat::new("sk-", 40, 200, UrlSafe),
+            KeyFormat::exact("sk-proj-", 164, UrlSafe).marker(OPENAI_MARK, 82),
+            KeyFormat::exact("sk-proj-", 132, UrlSafe).marker(OPENAI_MARK, 66),
+            KeyFormat::exact("sk-svcacct-", 167, UrlSafe).marker(OPENAI_MARK, 85),
+            KeyFormat::exact("sk-svcacct-", 135, UrlSafe).marker(OPENAI_MARK, 69),
+            KeyFormat::exact("sk-admin-", 165, UrlSafe).marker(OPENAI_MARK, 83),
+            KeyFormat::exact("sk-admin-", 133, UrlSafe).marker(OPENAI_MARK, 67),
+            KeyFormat::exact("sk-", 51, Alnum).marker(OPENAI_MARK, 23),
+            KeyFormat::family("sk-", 40, 200, UrlSafe),
         ],
         key_url: "https://platform.openai.com/api-keys",
         default_model: "gpt-4o-mini",
@@ -409,11 +544,12 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "anthropic",
         name: "Anthropic",
-        // sk-ant-api03- + 95 characters (108), admin keys sk-ant-admin01- (110).
+        // sk-ant-api03- + 93 characters + AA (108), admin keys
+        // sk-ant-admin01- (110).
         formats: &[
-            KeyFormat::new("sk-ant-api03-", 90, 160, UrlSafe),
-            KeyFormat::new("sk-ant-admin01-", 90, 160, UrlSafe),
-            KeyFormat::new("sk-ant-", 90, 160, UrlSafe),
+            KeyFormat::exact("sk-ant-api03-", 108, UrlSafe).ending("AA"),
+            KeyFormat::exact("sk-ant-admin01-", 110, UrlSafe).ending("AA"),
+            KeyFormat::family("sk-ant-", 90, 200, UrlSafe),
         ],
         key_url: "https://console.anthropic.com/settings/keys",
         default_model: "claude-sonnet-4-5",
@@ -431,10 +567,10 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "gemini",
         name: "Google Gemini",
-        // Classic Google API keys are exactly 39; the newer auth keys "AQ." ~53.
+        // Classic Google API keys are exactly 39; the newer keys AQ.Ab8R… 53.
         formats: &[
-            KeyFormat::new("AIza", 39, 39, UrlSafe),
-            KeyFormat::new("AQ.", 40, 120, UrlSafe),
+            KeyFormat::exact("AIza", 39, UrlSafe),
+            KeyFormat::exact("AQ.", 53, UrlSafe).marker("Ab8R", 3),
         ],
         key_url: "https://aistudio.google.com/app/apikey",
         default_model: "gemini-2.5-flash",
@@ -453,7 +589,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "groq",
         name: "Groq",
-        formats: &[KeyFormat::new("gsk_", 50, 100, Alnum)],
+        formats: &[KeyFormat::exact("gsk_", 56, Alnum)],
         key_url: "https://console.groq.com/keys",
         default_model: "llama-3.3-70b-versatile",
         auth: AuthScheme::BEARER,
@@ -464,8 +600,8 @@ pub static PROVIDERS: &[Provider] = &[
         id: "openrouter",
         name: "OpenRouter",
         formats: &[
-            KeyFormat::new("sk-or-v1-", 73, 73, LowerHex),
-            KeyFormat::new("sk-or-", 40, 200, UrlSafe),
+            KeyFormat::exact("sk-or-v1-", 73, LowerHex),
+            KeyFormat::family("sk-or-", 40, 200, UrlSafe),
         ],
         key_url: "https://openrouter.ai/settings/keys",
         default_model: "openai/gpt-4o-mini",
@@ -476,7 +612,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "perplexity",
         name: "Perplexity",
-        formats: &[KeyFormat::new("pplx-", 40, 100, Alnum)],
+        formats: &[KeyFormat::exact("pplx-", 53, Alnum)],
         key_url: "https://www.perplexity.ai/settings/api",
         default_model: "sonar",
         auth: AuthScheme::BEARER,
@@ -491,7 +627,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "mistral",
         name: "Mistral",
-        formats: &[KeyFormat::new("", 32, 32, Alnum)],
+        formats: &[KeyFormat::exact("", 32, Alnum)],
         key_url: "https://console.mistral.ai/api-keys",
         default_model: "mistral-small-latest",
         auth: AuthScheme::BEARER,
@@ -501,7 +637,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "xai",
         name: "xAI",
-        formats: &[KeyFormat::new("xai-", 60, 120, Alnum)],
+        formats: &[KeyFormat::exact("xai-", 84, Word)],
         key_url: "https://console.x.ai",
         default_model: "grok-3-mini",
         auth: AuthScheme::BEARER,
@@ -511,7 +647,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "deepseek",
         name: "DeepSeek",
-        formats: &[KeyFormat::new("sk-", 35, 35, LowerHex)],
+        formats: &[KeyFormat::exact("sk-", 35, LowerAlnum)],
         key_url: "https://platform.deepseek.com/api_keys",
         default_model: "deepseek-chat",
         auth: AuthScheme::BEARER,
@@ -521,7 +657,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "together",
         name: "Together AI",
-        formats: &[KeyFormat::new("tgp_v1_", 40, 100, UrlSafe)],
+        formats: &[KeyFormat::exact("tgp_v1_", 50, UrlSafe)],
         key_url: "https://api.together.ai/settings/api-keys",
         default_model: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
         auth: AuthScheme::BEARER,
@@ -531,7 +667,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "fireworks",
         name: "Fireworks AI",
-        formats: &[KeyFormat::new("fw_", 27, 100, Alnum)],
+        formats: &[KeyFormat::exact("fw_", 27, Alnum)],
         key_url: "https://fireworks.ai/account/api-keys",
         default_model: "accounts/fireworks/models/llama-v3p1-8b-instruct",
         auth: AuthScheme::BEARER,
@@ -544,7 +680,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "cohere",
         name: "Cohere",
-        formats: &[KeyFormat::new("", 40, 40, Alnum)],
+        formats: &[KeyFormat::exact("", 40, Alnum)],
         key_url: "https://dashboard.cohere.com/api-keys",
         default_model: "command-r-plus",
         auth: AuthScheme::BEARER,
@@ -564,7 +700,10 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "huggingface",
         name: "Hugging Face",
-        formats: &[KeyFormat::new("hf_", 30, 60, Letters)],
+        formats: &[
+            KeyFormat::exact("hf_", 37, Letters),
+            KeyFormat::exact("api_org_", 42, Letters),
+        ],
         key_url: "https://huggingface.co/settings/tokens",
         default_model: "meta-llama/Llama-3.1-8B-Instruct",
         auth: AuthScheme::BEARER,
@@ -574,11 +713,13 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "bedrock",
         name: "Amazon Bedrock",
-        // Long-term keys: ABSK + base64, 113–275 characters seen. Short-term
-        // keys: bedrock-api-key- + base64 of a presigned URL (much longer).
+        // Long-term keys: ABSK + base64, 113–275 characters. Short-term
+        // keys: bedrock-api-key- + the base64 of a presigned URL on
+        // bedrock.amazonaws.com (much longer).
         formats: &[
-            KeyFormat::new("bedrock-api-key-", 40, 4096, Base64),
-            KeyFormat::new("ABSK", 100, 300, Base64),
+            KeyFormat::range("bedrock-api-key-", 100, 4096, Base64)
+                .marker("YmVkcm9jay5hbWF6b25hd3MuY29t", 16),
+            KeyFormat::range("ABSK", 113, 275, Base64),
         ],
         key_url: "https://console.aws.amazon.com/bedrock/home#/api-keys",
         default_model: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -608,7 +749,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "exa",
         name: "Exa",
-        formats: &[KeyFormat::new("", 36, 36, LowerUuid)],
+        formats: &[KeyFormat::exact("", 36, LowerUuid)],
         key_url: "https://dashboard.exa.ai/api-keys",
         default_model: "exa",
         auth: AuthScheme::header("x-api-key"),
@@ -618,13 +759,77 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "copilotkit",
         name: "CopilotKit",
-        formats: &[KeyFormat::new("ck_pub_", 39, 39, Hex)],
+        formats: &[KeyFormat::exact("ck_pub_", 39, Hex)],
         key_url: "https://cloud.copilotkit.ai",
         default_model: "default",
         auth: AuthScheme::header("x-copilotcloud-public-api-key"),
         check: Check::Unsupported(
             "CopilotKit Cloud checks public keys only when a chat runs through it",
         ),
+        rejection: None,
+    },
+    Provider {
+        id: "azureopenai",
+        name: "Azure OpenAI",
+        // The current 84-character keys, and the older 32 hexadecimal digits.
+        formats: &[
+            KeyFormat::exact("", 84, Alnum),
+            KeyFormat::exact("", 32, Hex),
+        ],
+        key_url: "https://portal.azure.com",
+        default_model: "gpt-4o-mini",
+        auth: AuthScheme::header("api-key"),
+        // The v1 API's model list, on the resource's own endpoint
+        // (https://<resource>.openai.azure.com), stored with the key.
+        check: Check::AtBaseUrl(
+            Method::Get,
+            "/openai/v1/models",
+            "it needs the resource's endpoint as baseUrl",
+        ),
+        rejection: None,
+    },
+    Provider {
+        id: "cerebras",
+        name: "Cerebras",
+        formats: &[KeyFormat::exact("csk-", 52, LowerAlnum)],
+        key_url: "https://cloud.cerebras.ai/platform",
+        default_model: "llama3.1-8b",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.cerebras.ai", "/v1/models")),
+        rejection: None,
+    },
+    Provider {
+        id: "replicate",
+        name: "Replicate",
+        formats: &[KeyFormat::exact("r8_", 40, UrlSafe)],
+        key_url: "https://replicate.com/account/api-tokens",
+        default_model: "meta/meta-llama-3-8b-instruct",
+        auth: AuthScheme::BEARER,
+        check: Check::Request(Endpoint::get("https://api.replicate.com", "/v1/account")),
+        rejection: None,
+    },
+    Provider {
+        id: "elevenlabs",
+        name: "ElevenLabs",
+        formats: &[
+            KeyFormat::exact("sk_", 51, LowerHex),
+            KeyFormat::exact("", 32, LowerHex),
+        ],
+        key_url: "https://elevenlabs.io/app/settings/api-keys",
+        default_model: "eleven_multilingual_v2",
+        auth: AuthScheme::header("xi-api-key"),
+        check: Check::Request(Endpoint::get("https://api.elevenlabs.io", "/v1/user")),
+        rejection: None,
+    },
+    Provider {
+        id: "xaimanagement",
+        name: "xAI Management",
+        // Management keys manage teams and API keys; they do not run models.
+        formats: &[KeyFormat::exact("xai-token-", 90, Alnum)],
+        key_url: "https://console.x.ai",
+        default_model: "",
+        auth: AuthScheme::BEARER,
+        check: Check::Unsupported("management keys have no check of their own"),
         rejection: None,
     },
 ];
@@ -666,9 +871,19 @@ mod tests {
     #[test]
     fn formats_are_consistent() {
         for p in PROVIDERS {
+            assert!(p.formats.iter().any(|f| f.known), "{}", p.id);
             for f in p.formats {
                 assert!(f.min_len <= f.max_len, "{}", p.id);
-                assert!(f.min_len > f.prefix.len(), "{}", p.id);
+                assert!(f.min() > f.prefix.len(), "{}", p.id);
+                // The marker and the ending are inside every key of the
+                // format and are made of its characters.
+                if let Some((text, at)) = f.marker {
+                    assert!(usize::from(at) >= f.prefix.len(), "{}", p.id);
+                    assert!(usize::from(at) + text.len() <= f.min(), "{}", p.id);
+                    assert!(f.alphabet.accepts_chars(text), "{}", p.id);
+                }
+                assert!(f.alphabet.accepts_chars(f.suffix), "{}", p.id);
+                assert!(f.known || (f.marker.is_none() && f.suffix.is_empty()));
             }
         }
     }
@@ -693,6 +908,10 @@ mod tests {
                     assert!(!why.is_empty());
                     assert_eq!(p.check_origin(), None);
                     assert_eq!(p.rejection, None, "{}: nothing is sent", p.id);
+                }
+                Check::AtBaseUrl(_, path, why) => {
+                    assert!(path.starts_with('/') && !why.is_empty(), "{}", p.id);
+                    assert_eq!(p.check_origin(), None);
                 }
             }
             if let Some(r) = p.rejection {

@@ -3,14 +3,13 @@
 //!
 //! No message produced here contains the key or its length.
 
-use crate::providers::{self, KeyFormat, Provider, PROVIDERS};
+use crate::providers::{self, Provider, PROVIDERS};
 use serde::Serialize;
 
 /// The outcome code of [`validate`]. Its string form is part of the JS API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValidationCode {
-    /// The key has the provider's shape.
+    /// The key has one of the provider's known shapes.
     Ok,
     /// Nothing but whitespace was given.
     Empty,
@@ -20,17 +19,31 @@ pub enum ValidationCode {
     WrongProvider,
     /// The key does not start with any of the provider's prefixes.
     BadPrefix,
-    /// Shorter than any key of that provider.
+    /// Shorter than the provider's keys: it may have been cut off.
     TooShort,
-    /// Longer than any key of that provider.
+    /// Longer than the provider's keys: often a key pasted twice.
     TooLong,
     /// Whitespace, quotes or characters the provider never uses.
     BadChars,
+    /// The provider's prefix and alphabet, but a length or shape no public
+    /// rule describes: possibly a new format. `valid` is true.
+    UnrecognizedFormat,
+    /// Something people paste instead of a key: a session cookie or token,
+    /// an organization or project id, a JWT, a masked key, a placeholder, a
+    /// whole `.env` line or `Authorization` header.
+    NotAKey,
+}
+
+impl Serialize for ValidationCode {
+    /// As its string form ([`ValidationCode::as_str`]).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 impl ValidationCode {
     /// Every code, in a stable order (for documentation and tests).
-    pub const ALL: [ValidationCode; 8] = [
+    pub const ALL: [ValidationCode; 10] = [
         ValidationCode::Ok,
         ValidationCode::Empty,
         ValidationCode::UnknownProvider,
@@ -39,6 +52,8 @@ impl ValidationCode {
         ValidationCode::TooShort,
         ValidationCode::TooLong,
         ValidationCode::BadChars,
+        ValidationCode::UnrecognizedFormat,
+        ValidationCode::NotAKey,
     ];
 
     /// The string form used in JavaScript.
@@ -52,7 +67,19 @@ impl ValidationCode {
             ValidationCode::TooShort => "too_short",
             ValidationCode::TooLong => "too_long",
             ValidationCode::BadChars => "bad_chars",
+            ValidationCode::UnrecognizedFormat => "unrecognized_format",
+            ValidationCode::NotAKey => "not_a_key",
         }
+    }
+
+    /// Whether a key with this outcome can be saved: `ok`, and
+    /// `unrecognized_format` (a possibly new format, best checked with the
+    /// provider).
+    pub fn is_valid(self) -> bool {
+        matches!(
+            self,
+            ValidationCode::Ok | ValidationCode::UnrecognizedFormat
+        )
     }
 }
 
@@ -136,34 +163,49 @@ pub(crate) fn unknown_provider_message(id: &str) -> String {
 
 /// The provider whose key this is, by the most specific prefix that matches.
 /// Surrounding whitespace is ignored. Providers whose keys have no prefix
-/// (Mistral, Cohere, Exa) are never claimed. When two providers share a prefix
-/// (`sk-` for OpenAI and DeepSeek), the one whose full shape matches wins.
+/// (Mistral, Cohere, Exa, Azure OpenAI) are never claimed. When providers
+/// share that prefix (`sk-` for OpenAI and DeepSeek), the one whose known
+/// shape the key has wins; if none does, none is named: the table's order
+/// never decides.
 pub fn detect_provider(key: &str) -> Option<&'static Provider> {
-    let key = trim(key);
-    // The longest matching prefix; the full shape is checked only to break a
-    // tie between providers sharing that prefix (one pass over the key, two
-    // for an `sk-` key).
-    let mut best: Option<(&'static Provider, &'static KeyFormat)> = None;
-    for p in PROVIDERS {
-        for f in p.formats {
-            if f.prefix.is_empty() || !key.starts_with(f.prefix) {
-                continue;
-            }
-            match best {
-                Some((_, bf)) if f.prefix.len() < bf.prefix.len() => {}
-                Some((bp, bf)) if f.prefix.len() == bf.prefix.len() && bp.id != p.id => {
-                    // Same prefix, another provider: keep the one whose shape fits,
-                    // the first in table order when both or neither do.
-                    if !bf.matches(key) && f.matches(key) {
-                        best = Some((p, f));
-                    }
-                }
-                Some((_, bf)) if f.prefix.len() == bf.prefix.len() => {}
-                _ => best = Some((p, f)),
-            }
+    detect_among(PROVIDERS, trim(key))
+}
+
+/// [`detect_provider`] among `providers` (the built-in table, or any other
+/// list of providers), for a key without surrounding whitespace.
+pub fn detect_among<'a, I>(providers: I, key: &str) -> Option<&'a Provider>
+where
+    I: IntoIterator<Item = &'a Provider>,
+    I::IntoIter: Clone,
+{
+    let providers = providers.into_iter();
+    // The longest non-empty prefix any provider has for this key.
+    let mut longest = 0;
+    for p in providers.clone() {
+        if let Some(prefix) = p.prefix_of(key) {
+            longest = longest.max(prefix.len());
         }
     }
-    best.map(|(p, _)| p)
+    if longest == 0 {
+        return None;
+    }
+    let tied = || {
+        providers
+            .clone()
+            .filter(move |p| p.prefix_of(key).is_some_and(|x| x.len() == longest))
+    };
+    let mut all = tied();
+    let first = all.next()?;
+    if all.next().is_none() {
+        return Some(first);
+    }
+    only_one(tied().filter(|p| p.fits(key)))
+}
+
+/// The single item of `it`, if it has exactly one.
+fn only_one<T>(mut it: impl Iterator<Item = T>) -> Option<T> {
+    let first = it.next()?;
+    it.next().is_none().then_some(first)
 }
 
 /// Checks that `key` looks like a key of `provider`, offline.
@@ -171,14 +213,21 @@ pub fn detect_provider(key: &str) -> Option<&'static Provider> {
 /// Surrounding whitespace (a paste's trailing newline) is not an error: it is
 /// trimmed and `normalized` holds the trimmed key. Whitespace or quotes inside
 /// the key are `bad_chars`. A key that clearly belongs to another provider is
-/// `wrong_provider`, with `detected` set and a message naming both.
+/// `wrong_provider`, with `detected` set and a message naming both. A key cut
+/// off while copying is `too_short`, one pasted twice `too_long`; a key with
+/// the provider's prefix and alphabet but a shape no public rule describes is
+/// `unrecognized_format` (valid); what people paste instead of a key (a
+/// session cookie, a JWT, a masked key, an `.env` line…) is `not_a_key`.
+/// `docs/KEY-FORMATS.md` lists every format and its source.
 ///
 /// ```
 /// use byok_keyring::{validate, ValidationCode};
-/// let anthropic = format!("sk-ant-api03-{}AA", "x".repeat(93));
+/// let anthropic = format!("sk-ant-api03-{}AA", "Ab1".repeat(31));
 /// let v = validate("openai", &anthropic);
 /// assert_eq!(v.code, ValidationCode::WrongProvider);
 /// assert_eq!(v.message, "This looks like an Anthropic key, not an OpenAI key.");
+/// let cut = &anthropic[..anthropic.len() - 2];
+/// assert_eq!(validate("anthropic", cut).code, ValidationCode::TooShort);
 /// ```
 pub fn validate(provider: &str, key: &str) -> Validation {
     let trimmed = trim(key);
@@ -193,9 +242,9 @@ pub fn validate(provider: &str, key: &str) -> Validation {
             normalized,
         };
     };
-    let (code, message, detected) = check(p, trimmed);
+    let (code, message, detected) = check(PROVIDERS, p, trimmed);
     Validation {
-        valid: code == ValidationCode::Ok,
+        valid: code.is_valid(),
         code,
         message,
         provider: p.id.to_string(),
@@ -209,92 +258,247 @@ fn a_key_of(p: &Provider) -> String {
     p.key_label()
 }
 
-fn check(p: &'static Provider, key: &str) -> (ValidationCode, String, Option<&'static str>) {
+/// Judges `key` (already trimmed) for provider `p`, with `providers` (which
+/// includes `p`) as the ones a key may belong to instead: the code, the
+/// message and the detected provider id.
+pub fn check<'a, I>(
+    providers: I,
+    p: &Provider,
+    key: &str,
+) -> (ValidationCode, String, Option<&'static str>)
+where
+    I: IntoIterator<Item = &'a Provider>,
+    I::IntoIter: Clone,
+{
     use ValidationCode::*;
     if key.is_empty() {
-        return (Empty, format!("Paste {} here.", a_key_of(p)), None);
+        return (Empty, ["Paste ", &a_key_of(p), " here."].concat(), None);
+    }
+    // The same text twice: a paste made twice, even where the doubled
+    // length is still one of the provider's (Bedrock's 113-275).
+    let half = key.len() / 2;
+    if key.len() >= 16 && key.get(..half).is_some_and(|a| key.get(half..) == Some(a)) {
+        let message = [
+            "This is too long for ",
+            &a_key_of(p),
+            "; check that only one key was pasted.",
+        ];
+        return (TooLong, message.concat(), None);
+    }
+    if p.fits(key) {
+        return (
+            Ok,
+            ["Looks like a valid ", p.name, " key."].concat(),
+            Some(p.id),
+        );
+    }
+    if let Some(why) = not_a_key(key) {
+        return (NotAKey, why.to_string(), None);
     }
     if let Some(what) = inner_bad_char(key) {
-        return (
-            BadChars,
-            format!("The key contains {what}; copy it again without it."),
-            None,
-        );
+        let message = ["The key contains ", what, "; copy it again without it."].concat();
+        return (BadChars, message, None);
     }
-    let detected = detect_provider(key);
-    if let Some(other) = detected {
+    let own = p.prefix_of(key);
+    if let Some(other) = detect_among(providers, key) {
         if other.id != p.id {
-            return (
-                WrongProvider,
-                format!("This looks like {}, not {}.", a_key_of(other), a_key_of(p)),
-                Some(other.id),
-            );
+            let theirs = other.prefix_of(key).map_or(0, str::len);
+            // Another provider claims it by a longer prefix, or by the same
+            // prefix with a key of its exact shape.
+            let claimed = match own {
+                None => true,
+                Some(mine) => theirs > mine.len() || (theirs == mine.len() && other.fits(key)),
+            };
+            if claimed {
+                let message = [
+                    "This looks like ",
+                    &a_key_of(other),
+                    ", not ",
+                    &a_key_of(p),
+                    ".",
+                ];
+                return (WrongProvider, message.concat(), Some(other.id));
+            }
         }
     }
-    // The most specific of this provider's formats whose prefix matches.
-    let Some(format) = p
-        .formats
-        .iter()
-        .filter(|f| key.starts_with(f.prefix))
-        .max_by_key(|f| f.prefix.len())
-    else {
-        let prefixes = p.prefixes();
-        let list = prefixes
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        return (
-            BadPrefix,
-            format!("{} keys start with {list}.", p.name),
-            None,
-        );
+    let Some(prefix) = own else {
+        // "Groq keys start with "gsk_"." / "… with "sk-proj-" or "sk-"."
+        let mut message = [p.name, " keys start with "].concat();
+        for (i, prefix) in p.prefixes().iter().enumerate() {
+            if i > 0 {
+                message.push_str(" or ");
+            }
+            message.push('"');
+            message.push_str(prefix);
+            message.push('"');
+        }
+        message.push('.');
+        return (BadPrefix, message, None);
     };
-    let body = &key[format.prefix.len()..];
-    if !format.alphabet.accepts_chars(body) {
-        return (
-            BadChars,
-            format!(
-                "{} keys contain only {}; this one has other characters.",
-                p.name,
-                format.alphabet.describe()
-            ),
-            None,
-        );
+    let (code, message) = judge(p, prefix, key);
+    let detected = code.is_valid().then_some(p.id);
+    (code, message, detected)
+}
+
+/// Judges a key that has `prefix`, the longest of `p`'s prefixes it starts
+/// with, and fits none of `p`'s known formats.
+fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
+    use ValidationCode::*;
+    let family = || p.formats.iter().filter(move |f| f.prefix == prefix);
+    let body = &key[prefix.len()..];
+    let len = key.len();
+    let label = a_key_of(p);
+    let say = |code, parts: &[&str]| (code, parts.concat());
+    let too_short = [
+        "This is too short for ",
+        &label,
+        "; it may have been cut off while copying.",
+    ];
+    let too_long = [
+        "This is too long for ",
+        &label,
+        "; check that only one key was pasted.",
+    ];
+    // A key pasted twice: its prefix comes again.
+    if prefix.len() >= 3 && has(body.as_bytes(), prefix.as_bytes(), false) {
+        return say(TooLong, &too_long);
     }
-    if key.len() < format.min_len {
-        return (
-            TooShort,
-            format!(
-                "This is too short for {}; it may have been cut off while copying.",
-                a_key_of(p)
-            ),
-            None,
-        );
+    let Some(first) = family().next() else {
+        return say(TooShort, &too_short); // unreachable: `prefix` is one of p's
+    };
+    if !family().any(|f| f.alphabet.accepts_chars(body)) {
+        let only = first.alphabet.describe();
+        let parts = [
+            p.name,
+            " keys contain only ",
+            only,
+            "; this one has other characters.",
+        ];
+        return say(BadChars, &parts);
     }
-    if key.len() > format.max_len {
-        return (
-            TooLong,
-            format!(
-                "This is too long for {}; check that only one key was pasted.",
-                a_key_of(p)
-            ),
-            None,
-        );
+    // A marker tells the length: a key that has it but ends early was cut.
+    if family().any(|f| f.known && f.marker.is_some() && f.has_marker(key) && len < f.min()) {
+        return say(TooShort, &too_short);
     }
-    if format.alphabet == providers::Alphabet::LowerUuid && !format.alphabet.accepts(body) {
-        // Only a layout (the UUID's dashes) can fail here.
-        return (
-            BadChars,
-            format!("{} keys are {}.", p.name, format.alphabet.describe()),
-            None,
-        );
+    let min = family().map(|f| f.min()).min().unwrap_or(0);
+    let max = family().map(|f| f.max()).max().unwrap_or(0);
+    if len < min {
+        return say(TooShort, &too_short);
     }
+    if prefix.is_empty() {
+        // Keys without a prefix: nothing but the shape tells them from other
+        // text, so a length between or beyond the known ones is an error: one
+        // between two known lengths is taken for a longer key cut off.
+        if len > max {
+            return say(TooLong, &too_long);
+        }
+        if !family().any(|f| f.fits_len(len)) {
+            return say(TooShort, &too_short);
+        }
+        return say(BadChars, &["This does not have the shape of ", &label, "."]);
+    }
+    if len > max && len >= 2 * min {
+        return say(TooLong, &too_long);
+    }
+    let parts = [
+        "This starts like ",
+        &label,
+        " but has a shape not seen before: it may be a new format. Check it with ",
+        p.name,
+        ".",
+    ];
+    say(UnrecognizedFormat, &parts)
+}
+
+/// What people paste instead of a key, by how it starts (ASCII
+/// case-insensitively), and what to say. No message repeats any of it.
+const NOT_KEYS: &[(&str, &str)] = &[
     (
-        Ok,
-        format!("Looks like a valid {} key.", p.name),
-        Some(p.id),
-    )
+        "authorization:",
+        "This is a whole HTTP header; paste only the key after \"Bearer\".",
+    ),
+    (
+        "bearer ",
+        "Paste the key without the word \"Bearer\" in front of it.",
+    ),
+    ("export ", SETTINGS_LINE),
+    ("http://", WEB_ADDRESS),
+    ("https://", WEB_ADDRESS),
+    (
+        "sk-ant-sid",
+        "This is a claude.ai sign-in cookie, not an API key.",
+    ),
+    ("sk-ant-oat", CLAUDE_TOKEN),
+    ("sk-ant-ort", CLAUDE_TOKEN),
+    ("sess-", "This is an OpenAI session token, not an API key."),
+    ("org-", "This is an OpenAI organization ID, not a key."),
+    ("proj_", "This is an OpenAI project ID, not a key."),
+    ("<", PLACEHOLDER),
+    ("${", PLACEHOLDER),
+    ("{{", PLACEHOLDER),
+];
+const SETTINGS_LINE: &str =
+    "This is a whole settings line; paste only the value after the '=' or ':', without quotes.";
+const WEB_ADDRESS: &str = "This is a web address, not a key.";
+const CLAUDE_TOKEN: &str = "This is a Claude Code sign-in token, not an API key.";
+const PLACEHOLDER: &str = "This is a placeholder from an example, not a real key.";
+
+/// What a pasted text is when it is not a key but something people often
+/// paste instead: a message that never repeats any of it.
+fn not_a_key(text: &str) -> Option<&'static str> {
+    let b = text.as_bytes();
+    let starts = |s: &str| b.len() >= s.len() && b[..s.len()].eq_ignore_ascii_case(s.as_bytes());
+    if let Some((_, why)) = NOT_KEYS.iter().find(|(s, _)| starts(s)) {
+        return Some(why);
+    }
+    // NAME=value, NAME: value, "NAME": "value" (a settings line).
+    let quoted = usize::from(matches!(b.first(), Some(b'"' | b'\'')));
+    let name = b[quoted..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+        .count();
+    let sep = b[quoted + name..]
+        .iter()
+        .position(|&c| !matches!(c, b'"' | b'\'' | b' '))
+        .map(|i| quoted + name + i);
+    if let Some(at) = sep {
+        if (2..=64).contains(&name) && matches!(b[at], b'=' | b':') && b.len() > at + 8 {
+            return Some(SETTINGS_LINE);
+        }
+    }
+    if b.starts_with(b"eyJ") && b.iter().filter(|&&c| c == b'.').count() == 2 {
+        return Some("This is a sign-in token (a JWT), not an API key.");
+    }
+    // YOUR_API_KEY, sk-xxxx, gsk_XXXXXXXX.
+    let tail = b
+        .iter()
+        .rposition(|&c| c == b'-' || c == b'_')
+        .map_or(b, |i| &b[i + 1..]);
+    let all_x = |x| tail.len() >= 3 && tail.iter().all(|&c| c == x);
+    if has(b, b"your", true) || all_x(b'x') || all_x(b'X') {
+        return Some(PLACEHOLDER);
+    }
+    // Asterisks, "...", or the bullets and ellipsis of a masked display.
+    if b.contains(&b'*')
+        || ["...", "•", "●", "…"]
+            .iter()
+            .any(|m| has(b, m.as_bytes(), false))
+    {
+        return Some("This is a masked key, with part of it hidden; copy the whole key.");
+    }
+    None
+}
+
+/// Whether `needle` occurs in `hay` (ASCII case-insensitively if asked): a
+/// plain scan, as keys are short (no string-search tables in the .wasm).
+fn has(hay: &[u8], needle: &[u8], ignore_case: bool) -> bool {
+    hay.windows(needle.len()).any(|w| {
+        if ignore_case {
+            w.eq_ignore_ascii_case(needle)
+        } else {
+            w == needle
+        }
+    })
 }
 
 /// Describes the first character that can never be inside a key: whitespace,

@@ -243,12 +243,14 @@ fn messages_never_contain_the_key() {
 fn detect_provider_most_specific() {
     for p in provider_ids() {
         let expected = match p {
-            "mistral" | "cohere" | "exa" => None,
+            "mistral" | "cohere" | "exa" | "azureopenai" => None,
             p => Some(p),
         };
         assert_eq!(detect_provider(&key(p)).map(|p| p.id), expected, "{p}");
     }
-    assert_eq!(detect_provider("sk-").map(|p| p.id), Some("openai"));
+    // "sk-" could still become an OpenAI or a DeepSeek key: neither is named.
+    assert_eq!(detect_provider("sk-").map(|p| p.id), None);
+    assert_eq!(detect_provider("sk-proj-").map(|p| p.id), Some("openai"));
     assert_eq!(detect_provider("sk-ant-").map(|p| p.id), Some("anthropic"));
     assert_eq!(
         detect_provider(&format!(" {}\n", key("deepseek"))).map(|p| p.id),
@@ -319,6 +321,7 @@ fn format_round_trip() {
             SetOptions {
                 model: Some("gpt-4o".into()),
                 expires_in_ms: Some(60_000),
+                base_url: None,
             },
         )
         .unwrap();
@@ -672,6 +675,7 @@ fn credit_decisions() {
             SetOptions {
                 model: None,
                 expires_in_ms: Some(1000),
+                base_url: None,
             },
         )
         .unwrap();
@@ -1035,6 +1039,7 @@ fn storage_full_changes_nothing() {
         let o = SetOptions {
             model: Some("llama-3.3-70b-versatile".into()),
             expires_in_ms: None,
+            base_url: None,
         };
         set("groq", &key_seeded("groq", 2), o)
     });
@@ -1042,6 +1047,7 @@ fn storage_full_changes_nothing() {
         let o = SetOptions {
             model: None,
             expires_in_ms: Some(60_000),
+            base_url: None,
         };
         set("groq", &groq, o)
     });

@@ -628,7 +628,10 @@ proptest! {
             Some(n) => prop_assert_eq!(n.as_str(), js_trim(&k)),
             None => prop_assert!(!known || js_trim(&k).is_empty()),
         }
-        prop_assert_eq!(v.valid, v.code == ValidationCode::Ok);
+        prop_assert_eq!(
+            v.valid,
+            matches!(v.code, ValidationCode::Ok | ValidationCode::UnrecognizedFormat)
+        );
         prop_assert!(!v.message.is_empty());
         // The message never echoes the key (the provider id may be echoed).
         if !p.contains(js_trim(&k)) {

@@ -278,6 +278,7 @@ fn world() -> World {
             SetOptions {
                 model: Some("gpt-4o-mini".into()),
                 expires_in_ms: Some(3_600_000),
+                base_url: None,
             },
         )
         .unwrap();

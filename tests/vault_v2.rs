@@ -220,6 +220,7 @@ fn vault_with_keys() -> (MemoryStorage, String, String) {
             SetOptions {
                 model: Some("gpt-4o-mini".into()),
                 expires_in_ms: Some(60_000),
+                base_url: None,
             },
         )
         .unwrap();
@@ -811,6 +812,7 @@ fn write_the_version_2_fixture() {
             SetOptions {
                 model: Some("gpt-4o-mini".into()),
                 expires_in_ms: Some(10 * 365 * 24 * 3600 * 1000),
+                base_url: None,
             },
         )
         .unwrap();

@@ -217,7 +217,8 @@ fn every_providers_request_comes_from_its_table_entry() {
                 assert_eq!(v.code, VerifyCode::Valid, "{}", p.id);
                 assert_eq!(v.status, Some(200));
             }
-            Check::Unsupported(why) => {
+            // Without an endpoint of the key's own: nothing to send.
+            Check::Unsupported(why) | Check::AtBaseUrl(_, _, why) => {
                 assert!(fake.sent().is_empty(), "{}: something was sent", p.id);
                 assert_eq!(v.code, VerifyCode::Unsupported);
                 assert_eq!((v.ok, v.status), (false, None));
@@ -815,6 +816,7 @@ fn set_options_are_refused_exactly_as_keyring_set_refuses_them() {
         let set = || SetOptions {
             model: model.clone(),
             expires_in_ms,
+            base_url: None,
         };
         let plain = unlocked();
         let direct = plain.kr.borrow_mut().set("groq", &key, set()).map(|_| ());
@@ -1078,5 +1080,228 @@ fn the_key_never_appears_in_debug_output_or_errors() {
             let w = std::str::from_utf8(w).unwrap();
             assert!(!text.contains(w), "{w:?} of a key in: {text}");
         }
+    }
+}
+
+// ------------------------------------------------- a key with its endpoint
+
+/// The endpoint of an Azure OpenAI resource, as a person pastes it.
+const AZURE: &str = "https://my-resource.openai.azure.com/";
+
+fn set_with_endpoint(f: &Fixture, provider: &str, key: &str, base_url: &str) -> KeyInfo {
+    let opts = SetOptions {
+        base_url: Some(base_url.to_string()),
+        ..SetOptions::default()
+    };
+    f.kr.borrow_mut().set(provider, key, opts).unwrap()
+}
+
+fn verify_stored(
+    f: &Fixture,
+    t: &Fake,
+    provider: &str,
+    opts: &VerifyOptions,
+) -> Option<verify::Verification> {
+    pollster::block_on(verify::verify_stored(&f.kr, t, provider, opts)).unwrap()
+}
+
+#[test]
+fn azure_openai_is_checked_at_its_endpoint_and_only_there() {
+    let key = common::key("azureopenai");
+    let fake = Fake::status(200);
+    let v = run_check(&fake, "azureopenai", &key, &opts_at(AZURE));
+    assert_eq!(v.code, VerifyCode::Valid);
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].method, "GET");
+    assert_eq!(
+        sent[0].url,
+        "https://my-resource.openai.azure.com/openai/v1/models"
+    );
+    assert_eq!(sent[0].headers, vec![("api-key".to_string(), key.clone())]);
+    // Without an endpoint there is nowhere to ask: nothing is sent.
+    let fake = Fake::status(200);
+    let v = run_check(&fake, "azureopenai", &key, &VerifyOptions::default());
+    assert_eq!(v.code, VerifyCode::Unsupported);
+    assert!(v.message.contains("endpoint"), "{}", v.message);
+    assert!(fake.sent().is_empty());
+    // The https/loopback rules of verify's baseUrl.
+    let fake = Fake::status(200);
+    let r = pollster::block_on(check(
+        &fake,
+        "azureopenai",
+        &key,
+        &opts_at("http://my-resource.openai.azure.com"),
+    ));
+    assert_eq!(refused_code(r), ErrorCode::InvalidArgument);
+    assert!(fake.sent().is_empty());
+}
+
+#[test]
+fn a_stored_endpoint_round_trips_and_is_used_by_verify() {
+    let f = unlocked();
+    let key = common::key("azureopenai");
+    let info = set_with_endpoint(&f, "azureopenai", &key, AZURE);
+    // Stored without the trailing slash, as verify would send it.
+    let endpoint = "https://my-resource.openai.azure.com";
+    assert_eq!(info.base_url.as_deref(), Some(endpoint));
+    let listed = |f: &Fixture| f.kr.borrow_mut().list().unwrap()[0].base_url.clone();
+    assert_eq!(listed(&f).as_deref(), Some(endpoint));
+    assert_eq!(
+        f.kr.borrow_mut()
+            .get_with_endpoint("azureopenai")
+            .unwrap()
+            .map(|(k, u)| (k.expose().to_string(), u)),
+        Some((key.clone(), Some(endpoint.to_string())))
+    );
+    // Another keyring on the same storage reads it back, locked and unlocked.
+    let kr2 = Keyring::new(
+        Options {
+            iterations: 100_000,
+            ..Options::default()
+        },
+        Box::new(f.storage.clone()),
+        Box::new(|| 1_700_000_000_000),
+    )
+    .unwrap();
+    let f2 = Fixture {
+        kr: RefCell::new(kr2),
+        storage: f.storage.clone(),
+        now: f.now.clone(),
+    };
+    assert_eq!(listed(&f2).as_deref(), Some(endpoint));
+    pollster::block_on(flows::unlock(&f2.kr, &RustKdf, &"correct horse".into())).unwrap();
+    let info = &f2.kr.borrow_mut().list().unwrap()[0];
+    assert_eq!(
+        (info.base_url.as_deref(), info.tampered),
+        (Some(endpoint), false)
+    );
+    // verify of the stored key goes to its endpoint...
+    let fake = Fake::status(401);
+    let v = verify_stored(&f2, &fake, "azureopenai", &VerifyOptions::default()).unwrap();
+    assert_eq!(v.code, VerifyCode::InvalidKey);
+    assert_eq!(fake.sent()[0].url, format!("{endpoint}/openai/v1/models"));
+    // ...unless the caller names another.
+    let fake = Fake::status(200);
+    verify_stored(
+        &f2,
+        &fake,
+        "azureopenai",
+        &opts_at("http://localhost:8080/proxy"),
+    )
+    .unwrap();
+    assert_eq!(
+        fake.sent()[0].url,
+        "http://localhost:8080/proxy/openai/v1/models"
+    );
+    // No key stored: nothing to check, nothing sent.
+    let fake = Fake::status(200);
+    assert_eq!(
+        verify_stored(&f2, &fake, "openai", &VerifyOptions::default()),
+        None
+    );
+    assert!(fake.sent().is_empty());
+}
+
+#[test]
+fn a_gateway_endpoint_replaces_the_providers_api_for_its_key() {
+    let f = unlocked();
+    let key = common::key("openai");
+    set_with_endpoint(&f, "openai", &key, "https://gateway.example.com/v1/openai");
+    let fake = Fake::status(200);
+    verify_stored(&f, &fake, "openai", &VerifyOptions::default()).unwrap();
+    assert_eq!(
+        fake.sent()[0].url,
+        "https://gateway.example.com/v1/openai/v1/models"
+    );
+    // A key saved without one is checked at the provider itself.
+    f.kr.borrow_mut()
+        .set("openai", &key, SetOptions::default())
+        .unwrap();
+    assert_eq!(f.kr.borrow_mut().list().unwrap()[0].base_url, None);
+    let fake = Fake::status(200);
+    verify_stored(&f, &fake, "openai", &VerifyOptions::default()).unwrap();
+    assert_eq!(fake.sent()[0].url, "https://api.openai.com/v1/models");
+}
+
+#[test]
+fn set_with_an_endpoint_and_verify_checks_there_and_stores_it() {
+    let f = unlocked();
+    let key = common::key("azureopenai");
+    let fake = Fake::status(200);
+    let set = SetOptions {
+        base_url: Some(AZURE.into()),
+        ..SetOptions::default()
+    };
+    let (info, v) = store(&f, &fake, "azureopenai", &key, set).unwrap();
+    assert_eq!(v.code, VerifyCode::Valid);
+    assert_eq!(
+        fake.sent()[0].url,
+        "https://my-resource.openai.azure.com/openai/v1/models"
+    );
+    assert_eq!(
+        info.base_url.as_deref(),
+        Some("https://my-resource.openai.azure.com")
+    );
+    // A rejected key is not stored, endpoint or not.
+    let other = common::key_seeded("azureopenai", 9);
+    let set = SetOptions {
+        base_url: Some(AZURE.into()),
+        ..SetOptions::default()
+    };
+    let r = store(&f, &Fake::status(401), "azureopenai", &other, set);
+    assert!(matches!(r, Err(VerifyError::Rejected(_))));
+    assert_eq!(stored(&f, "azureopenai"), Some(key));
+}
+
+#[test]
+fn an_endpoint_outside_the_baseurl_rules_is_refused_and_nothing_is_stored() {
+    let f = unlocked();
+    let key = common::key("azureopenai");
+    for bad in [
+        "http://my-resource.openai.azure.com",
+        "https://user@host",
+        "https://h/?q",
+        "ftp://h",
+        "",
+    ] {
+        let opts = SetOptions {
+            base_url: Some(bad.into()),
+            ..SetOptions::default()
+        };
+        let e =
+            f.kr.borrow_mut()
+                .set("azureopenai", &key, opts)
+                .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad}");
+        assert!(
+            e.message().starts_with("baseUrl "),
+            "{bad}: {}",
+            e.message()
+        );
+        let fake = Fake::status(200);
+        let set = SetOptions {
+            base_url: Some(bad.into()),
+            ..SetOptions::default()
+        };
+        assert_eq!(
+            refused_code(store(&f, &fake, "azureopenai", &key, set)),
+            ErrorCode::InvalidArgument
+        );
+        assert!(fake.sent().is_empty(), "{bad}");
+    }
+    assert_eq!(stored(&f, "azureopenai"), None);
+    // Loopback and same-site paths are fine, as for verify.
+    for good in [
+        "http://localhost:11434",
+        "http://127.0.0.1:8080/v1",
+        "/api/azure",
+    ] {
+        assert_eq!(
+            set_with_endpoint(&f, "azureopenai", &key, good)
+                .base_url
+                .as_deref(),
+            Some(good)
+        );
     }
 }

@@ -23,6 +23,7 @@ impl Keyring {
         }
         let key = api_key.trim();
         opts.check()?;
+        let base_url = opts.base_url()?;
         self.reload()?;
         self.check_auto_lock();
         let session = self.session()?;
@@ -42,7 +43,7 @@ impl Keyring {
             sealed,
             masked: crate::mask(key),
             model: opts.model.filter(|m| !m.trim().is_empty()),
-            base_url: None,
+            base_url,
             enabled: true,
             created_at,
             updated_at,
@@ -109,6 +110,21 @@ impl Keyring {
         };
         self.touch();
         Ok(Some(key))
+    }
+
+    /// The stored key with the endpoint stored with it (`set`'s `baseUrl`),
+    /// when [`Keyring::get`] gives the key (needs unlocked).
+    pub fn get_with_endpoint(
+        &mut self,
+        provider: &str,
+    ) -> Result<Option<(ApiKey, Option<String>)>> {
+        let Some(key) = self.get(provider)? else {
+            return Ok(None);
+        };
+        let base_url = live_records(self.vault()?)
+            .find(|(id, _)| *id == provider)
+            .and_then(|(_, r)| r.base_url.clone());
+        Ok(Some((key, base_url)))
     }
 
     /// Removes a stored key. Works while locked (it needs no key material):

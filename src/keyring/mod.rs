@@ -90,6 +90,9 @@ pub struct KeyInfo {
     /// The chosen model id, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The endpoint stored with the key (`set`'s `baseUrl`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// Whether the key is used.
     pub enabled: bool,
     /// Milliseconds since the Unix epoch.
@@ -597,6 +600,7 @@ fn key_info(
         name: p.name,
         masked: r.masked.clone(),
         model: r.model.clone(),
+        base_url: r.base_url.clone(),
         enabled: vault.is_enabled(provider),
         created_at: r.created_at,
         updated_at: r.updated_at,

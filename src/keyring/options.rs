@@ -92,6 +92,11 @@ pub struct SetOptions {
     pub model: Option<String>,
     /// The key stops being used this many milliseconds from now.
     pub expires_in_ms: Option<u64>,
+    /// The endpoint the key is used with (an Azure OpenAI resource, an
+    /// OpenAI-compatible gateway): the rules of `verify`'s `baseUrl`
+    /// ([`crate::verify::check_base_url`]). Stored with the key, under the
+    /// record's MAC; `verify` of the stored key uses it.
+    pub base_url: Option<String>,
 }
 
 impl SetOptions {
@@ -116,6 +121,15 @@ impl SetOptions {
                 "expiresInMs must be a positive number of milliseconds, at most ten years.",
             ));
         }
+        self.base_url()?;
         Ok(())
+    }
+
+    /// The checked `baseUrl`, without trailing slashes.
+    pub fn base_url(&self) -> Result<Option<String>> {
+        self.base_url
+            .as_deref()
+            .map(crate::verify::check_base_url)
+            .transpose()
     }
 }

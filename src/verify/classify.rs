@@ -211,7 +211,7 @@ pub fn timed_out(provider: &Provider, timeout_ms: u32) -> Verification {
 /// The outcome for a provider without a free check (nothing is sent).
 pub fn unsupported(provider: &Provider) -> Verification {
     let why = match provider.check {
-        Check::Unsupported(why) => why,
+        Check::Unsupported(why) | Check::AtBaseUrl(_, _, why) => why,
         Check::Request(_) => "",
     };
     Verification::new(

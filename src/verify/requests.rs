@@ -65,18 +65,16 @@ pub fn plan(provider: &str, key: &str, opts: &VerifyOptions) -> Result<Plan> {
     }
     let key = Zeroizing::new(validation.normalized.take().unwrap_or_default());
     opts.check(p)?;
-    let endpoint = match &p.check {
-        Check::Request(e) => e,
-        Check::Unsupported(_) => return Ok(Plan::Done(unsupported(p))),
-    };
-    let base = match &opts.base_url {
-        Some(url) => check_base_url(url)?,
-        None => endpoint.base_url_in(opts.region.as_deref()),
+    let (method, path, base) = match (&p.check, &opts.base_url) {
+        (Check::Request(e), Some(url)) => (e.method, e.path, check_base_url(url)?),
+        (Check::Request(e), None) => (e.method, e.path, e.base_url_in(opts.region.as_deref())),
+        (Check::AtBaseUrl(method, path, _), Some(url)) => (*method, *path, check_base_url(url)?),
+        _ => return Ok(Plan::Done(unsupported(p))),
     };
     Ok(Plan::Send(Request {
         provider: p,
-        method: endpoint.method,
-        url: base + endpoint.path,
+        method,
+        url: base + path,
         headers: auth_headers(p, &key),
         timeout_ms: opts.timeout_ms(),
         body_statuses: p.rejection.map(|r| (r.first_status, r.last_status)),

@@ -34,7 +34,12 @@ pub async fn set_verified(
     set: SetOptions,
     opts: &VerifyOptions,
 ) -> std::result::Result<(KeyInfo, Verification), VerifyError> {
-    let plan = plan(provider, key, opts)?;
+    // The check goes to the key's own endpoint unless the caller names one.
+    let mut opts = opts.clone();
+    if opts.base_url.is_none() {
+        opts.base_url.clone_from(&set.base_url);
+    }
+    let plan = plan(provider, key, &opts)?;
     // The option checks of `set`, made before the request so that a bad
     // option sends nothing.
     set.check()?;
@@ -53,6 +58,28 @@ pub async fn set_verified(
     }
     let info = borrow(keyring)?.set(provider, key, set)?;
     Ok((info, verification))
+}
+
+/// Checks the key stored for `provider` in `keyring` (needs unlocked) with
+/// the provider, at the endpoint stored with it unless `opts` names one.
+/// `Ok(None)` when no key is stored or it expired (as [`Keyring::get`]).
+/// No borrow of `keyring` is held while the request is out.
+pub async fn verify_stored(
+    keyring: &RefCell<Keyring>,
+    transport: &dyn Transport,
+    provider: &str,
+    opts: &VerifyOptions,
+) -> std::result::Result<Option<Verification>, VerifyError> {
+    let Some((key, base_url)) = borrow(keyring)?.get_with_endpoint(provider)? else {
+        return Ok(None);
+    };
+    let mut opts = opts.clone();
+    if opts.base_url.is_none() {
+        opts.base_url = base_url;
+    }
+    let plan = plan(provider, key.expose(), &opts)?;
+    drop(key);
+    Ok(Some(send_plan(transport, plan).await?))
 }
 
 fn borrow(keyring: &RefCell<Keyring>) -> Result<std::cell::RefMut<'_, Keyring>> {

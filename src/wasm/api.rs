@@ -138,6 +138,13 @@ pub fn detect_provider(
     Ok(crate::detect_provider(&key).map_or(JsValue::UNDEFINED, |p| js_static(p.id)))
 }
 
+/// The date the key formats behind `validate` were last checked against the
+/// public rules listed in docs/KEY-FORMATS.md, e.g. "2026-12-01".
+#[wasm_bindgen(js_name = rulesVersion, unchecked_return_type = "string")]
+pub fn rules_version() -> JsValue {
+    js_static(table::RULES_VERSION)
+}
+
 /// Every built-in provider: id, name, key prefixes, key page, default model.
 #[wasm_bindgen(unchecked_return_type = "ProviderInfo[]")]
 pub fn providers() -> Result<JsValue, JsValue> {

@@ -303,7 +303,8 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
 
 /// `kr.set(provider, key, options)`. `verify` is read by `super::verify`.
 pub fn set_options(v: &JsValue) -> Result<SetOptions> {
-    let Some(obj) = options_object(v, "set() options", &["model", "expiresInMs", "verify"])? else {
+    let known = ["model", "expiresInMs", "baseUrl", "verify"];
+    let Some(obj) = options_object(v, "set() options", &known)? else {
         return Ok(SetOptions::default());
     };
     Ok(SetOptions {
@@ -314,6 +315,7 @@ pub fn set_options(v: &JsValue) -> Result<SetOptions> {
             1,
             crate::limits::MAX_EXPIRES_IN_MS,
         )?,
+        base_url: opt_string(&get(&obj, "baseUrl")?, "baseUrl")?,
     })
 }
 

@@ -11,16 +11,17 @@ const TS_TYPES: &'static str = r#"
 export type ProviderId =
   | "openai" | "anthropic" | "gemini" | "groq" | "openrouter" | "perplexity"
   | "mistral" | "xai" | "deepseek" | "together" | "fireworks" | "cohere"
-  | "huggingface" | "bedrock" | "exa" | "copilotkit";
+  | "huggingface" | "bedrock" | "exa" | "copilotkit" | "azureopenai" | "cerebras"
+  | "replicate" | "elevenlabs" | "xaimanagement";
 
-/** The outcome codes of `validate`. */
+/** The outcome codes of `validate` (docs/KEY-FORMATS.md). "unrecognized_format": the provider's prefix and alphabet but a shape no published rule describes, possibly a new kind of key (valid: true; check it with `verify`). "not_a_key": a session cookie or token, an organization or project id, a JWT, a masked key, a placeholder, a whole `.env` line or HTTP header. */
 export type ValidationCode =
   | "ok" | "empty" | "unknown_provider" | "wrong_provider" | "bad_prefix"
-  | "too_short" | "too_long" | "bad_chars";
+  | "too_short" | "too_long" | "bad_chars" | "unrecognized_format" | "not_a_key";
 
 /** What `validate` returns. */
 export interface Validation {
-  /** Whether the key can be saved for this provider. */
+  /** Whether the key can be saved for this provider: code "ok" or "unrecognized_format". */
   valid: boolean;
   code: ValidationCode;
   /** One sentence a person can act on; never contains the key. */
@@ -79,6 +80,8 @@ export interface SetOptions {
   model?: string;
   /** The key stops being used this many milliseconds from now. */
   expiresInMs?: number;
+  /** The endpoint the key is used with (an Azure OpenAI resource, an OpenAI-compatible gateway), under the rules of `VerifyOptions.baseUrl`. Stored with the key; `kr.verify` and `set(..., { verify })` check the key there; `kr.endpoint` returns it. */
+  baseUrl?: string;
 }
 
 /** Options of `kr.lock(...)`. */
@@ -95,6 +98,8 @@ export interface KeyInfo {
   /** At most the first 4 and last 4 characters, e.g. "sk-p••••••••x9Qz". */
   masked: string;
   model?: string;
+  /** The endpoint stored with the key (`set`'s `baseUrl`). */
+  baseUrl?: string;
   enabled: boolean;
   /** Milliseconds since the Unix epoch. */
   createdAt: number;

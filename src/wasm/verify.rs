@@ -242,6 +242,55 @@ impl JsKeyring {
         }
     }
 
+    /// The endpoint stored with the key (`set`'s `baseUrl`), where calls
+    /// with this key go instead of the provider's own API (needs unlocked).
+    /// Undefined when the key has none, no key is stored, or it expired.
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn endpoint(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+    ) -> std::result::Result<JsValue, JsValue> {
+        let provider = args::string(&provider, "provider")?;
+        let p = providers::find(&provider).ok_or_else(|| Error::unknown_provider(&provider))?;
+        let stored = {
+            let mut core = self.core.borrow_mut();
+            core.check_auto_lock();
+            core.get_with_endpoint(p.id)
+        };
+        self.notifier().flush();
+        Ok(stored?
+            .and_then(|(_, url)| url)
+            .map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u)))
+    }
+
+    /// Checks the stored key with its provider (see the `verify` function),
+    /// at the endpoint stored with it unless `options.baseUrl` names one.
+    /// Resolves to undefined when no key is stored or it expired.
+    #[wasm_bindgen(js_name = verify, unchecked_return_type = "Promise<Verification | undefined>")]
+    pub fn verify_stored(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
+        options: Option<VerifyOptionsArg>,
+    ) -> Promise {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let prepared = (|| -> Result<_> {
+            let provider = args::string(&provider, "provider")?;
+            Ok((provider, check_args(&options, "verify() options")?))
+        })();
+        let keyring = self.core.clone();
+        let notifier = self.notifier();
+        future_to_promise(async move {
+            let (provider, a) = prepared?;
+            let fetch = Fetch::new(a.signal);
+            let v = rules::verify_stored(&keyring, &fetch, &provider, &a.opts).await;
+            notifier.flush();
+            match v.map_err(|e| fetch.rejection(e))? {
+                Some(v) => to_js_value(&v),
+                None => Ok(JsValue::UNDEFINED),
+            }
+        })
+    }
+
     /// Calls `fn(apiKey, headers)` with the stored key and its auth headers
     /// (needs unlocked) and returns what `fn` returns (a Promise too);
     /// returns undefined without calling `fn` when no key is stored or it

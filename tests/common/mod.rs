@@ -5,6 +5,7 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const URLSAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const LOWERHEX: &[u8] = b"0123456789abcdef";
 const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `n` characters of `alphabet`, deterministic for a seed.
@@ -62,30 +63,47 @@ pub fn key_seeded(provider: &str, seed: u64) -> String {
             )
         }
         "copilotkit" => format!("ck_pub_{}", chars(LOWERHEX, 32, s)),
+        "azureopenai" => chars(ALNUM, 84, s),
+        "cerebras" => format!("csk-{}", chars(LOWER_ALNUM, 48, s)),
+        "replicate" => format!("r8_{}", chars(URLSAFE, 37, s)),
+        "elevenlabs" => format!("sk_{}", chars(LOWERHEX, 48, s)),
+        "xaimanagement" => format!("xai-token-{}", chars(ALNUM, 80, s)),
         other => panic!("no test key for {other}"),
     }
 }
 
-/// Other real formats worth checking (provider, key).
+/// Other real formats worth checking (provider, key): each is `ok`.
 pub fn other_formats() -> Vec<(&'static str, String)> {
+    let openai = |prefix: &str, half: usize, seed: u64| {
+        format!(
+            "{prefix}{}T3BlbkFJ{}",
+            chars(URLSAFE, half, seed),
+            chars(URLSAFE, half, seed + 100)
+        )
+    };
     vec![
         (
             "openai",
             format!("sk-{}T3BlbkFJ{}", chars(ALNUM, 20, 3), chars(ALNUM, 20, 4)),
         ), // legacy, 51
-        ("openai", format!("sk-svcacct-{}", chars(URLSAFE, 156, 5))), // 167
-        ("openai", format!("sk-admin-{}", chars(URLSAFE, 124, 6))),   // 133
-        ("openai", format!("sk-None-{}", chars(URLSAFE, 48, 7))),
+        ("openai", openai("sk-svcacct-", 74, 5)), // 167
+        ("openai", openai("sk-admin-", 58, 6)),   // 133
+        ("openai", openai("sk-proj-", 58, 7)),    // 132
         (
             "anthropic",
             format!("sk-ant-admin01-{}AA", chars(URLSAFE, 93, 8)),
         ), // 110
-        ("gemini", format!("AQ.{}", chars(URLSAFE, 50, 9))), // 53
+        ("gemini", format!("AQ.Ab8R{}", chars(URLSAFE, 46, 9))), // 53
         (
             "bedrock",
-            format!("bedrock-api-key-{}", chars(BASE64, 600, 10)),
+            format!(
+                "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t{}",
+                chars(BASE64, 600, 10)
+            ),
         ),
-        ("fireworks", format!("fw_{}", chars(ALNUM, 40, 11))),
+        ("huggingface", format!("api_org_{}", chars(LETTERS, 34, 11))),
+        ("azureopenai", chars(LOWERHEX, 32, 12)),
+        ("elevenlabs", chars(LOWERHEX, 32, 13)),
     ]
 }
 

@@ -20,7 +20,7 @@ test("the quick start runs from a plain module script", async () => {
   await page.goto(`${server.url}/tests/js/api-page.html`);
   const r = await page.waitForFunction(() => window.__result, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(r.error, undefined);
-  assert.equal(r.providers.length, 16);
+  assert.equal(r.providers.length, 21);
   assert.equal(r.detect, "anthropic");
   assert.equal(r.wrongBox.code, "wrong_provider");
   assert.equal(r.wrongBox.message, "This looks like an Anthropic key, not an OpenAI key.");

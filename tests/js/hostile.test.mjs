@@ -91,6 +91,7 @@ async function hostileMatrix() {
     mask: { args: [GROQ], kinds: ["str"] },
     detectProvider: { args: [GROQ], kinds: ["str"] },
     providers: { args: [], kinds: ["extra"] },
+    rulesVersion: { args: [], kinds: ["extra"] },
     verify: { args: ["groq", "not-a-key", undefined], kinds: ["str", "str", "obj"] },
   };
   const methods = {
@@ -111,6 +112,8 @@ async function hostileMatrix() {
     reset: { args: [], kinds: ["extra"] },
     onChange: { args: [() => {}], kinds: ["fn"] },
     authHeaders: { args: ["groq"], kinds: ["str"] },
+    endpoint: { args: ["groq"], kinds: ["str"] },
+    verify: { args: ["groq", undefined], kinds: ["str", "obj"] },
     withKey: { args: ["groq", () => 1], kinds: ["str", "fn"] },
     exportVault: { args: [], kinds: ["extra"] },
     importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
@@ -519,6 +522,7 @@ async function secretPositions({ probes, labelFields }) {
     mask: { args: () => [KEYV] },
     detectProvider: { args: () => [KEYV] },
     providers: { args: () => [] },
+    rulesVersion: { args: () => [] },
     verify: { args: () => ["openai", KEYV, verifyOpts()], options: { 2: "VerifyOptions" } },
     "new Keyring": { args: () => [{ ...kOpts(), namespace: "positions-new" }], options: { 0: "KeyringOptions" }, ctor: true },
     "Keyring.importVault": { args: () => [exportText, { ...kOpts(), namespace: undefined }], options: { 1: "KeyringOptions" }, statik: true },
@@ -530,14 +534,15 @@ async function secretPositions({ probes, labelFields }) {
     isByok: () => ["groq"], shouldDeductCredits: () => ["groq", "chat"], source: () => ["groq"],
     recordUsage: () => ["groq", "chat"], usage: () => [], reset: () => [], onChange: () => [() => {}],
     authHeaders: () => ["groq"], withKey: () => ["groq", () => "used"], exportVault: () => [],
+    endpoint: () => ["groq"], verify: () => ["groq", verifyOpts()],
     importPlaintext: () => ["openai", "legacy-openai-key", "local"], decisionSnapshot: () => [],
   };
-  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" } };
+  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" }, verify: { 1: "VerifyOptions" } };
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
   const getters = ["state", "namespace", "kdfBackend", "iterations"];
   const fields = {
     KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf"],
-    SetOptions: ["model", "expiresInMs", "verify"],
+    SetOptions: ["model", "expiresInMs", "baseUrl", "verify"],
     LockOptions: ["everywhere"],
     VerifyOptions: ["baseUrl", "timeoutMs", "signal", "region"],
   };

@@ -208,7 +208,7 @@ async function reentrancy(storage) {
   sessionStorage.clear();
   const P1 = "correct horse battery";
   const GROQ = "gsk_" + "A1b2C3d4E5".repeat(5) + "Zz";
-  const XAI = "xai-" + "a1B2c3D4e5".repeat(7);
+  const XAI = "xai-" + "a1B2c3D4e5".repeat(8);
   const opts = { namespace: "reentrant", storage, iterations: 100000 };
   const A = new m.Keyring(opts);
   const B = new m.Keyring(opts);

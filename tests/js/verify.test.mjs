@@ -569,6 +569,49 @@ test("withKey lends the key to a callback only", async () => {
   });
 });
 
+test("a key saved with its endpoint: list() shows it, endpoint() gives it, kr.verify checks there", async () => {
+  await freshKeyring();
+  standin.reset();
+  const base = standin.baseUrl("azureopenai", "valid");
+  const r = await page.evaluate(async ([key, base, rejecting]) => {
+    const out = {};
+    const kr = window.kr;
+    out.none = await kr.verify("azureopenai");
+    out.info = kr.set("azureopenai", key, { baseUrl: base + "/" });
+    out.listed = kr.list().map((i) => i.baseUrl);
+    out.endpoint = kr.endpoint("azureopenai");
+    out.headers = Object.keys(kr.authHeaders("azureopenai"));
+    out.checked = await kr.verify("azureopenai");
+    out.elsewhere = await kr.verify("azureopenai", { baseUrl: rejecting });
+    try { kr.set("azureopenai", key, { baseUrl: "http://example.com" }); } catch (e) { out.refused = [e.code, e.message]; }
+    out.keptAfterRefusal = kr.endpoint("azureopenai");
+    kr.set("azureopenai", key);
+    out.without = [kr.endpoint("azureopenai"), (await kr.verify("azureopenai")).code];
+    const verified = await kr.set("azureopenai", key, { baseUrl: base, verify: true });
+    out.verified = [verified.baseUrl, verified.verification.code];
+    kr.lock();
+    out.lockedList = kr.list().map((i) => i.baseUrl);
+    try { kr.endpoint("azureopenai"); } catch (e) { out.locked = e.code; }
+    return out;
+  }, [SAMPLE_KEYS.azureopenai, base, standin.baseUrl("azureopenai", "invalid_key")]);
+  assert.equal(r.none, undefined);
+  assert.equal(r.info.baseUrl, base);
+  assert.deepEqual(r.listed, [base]);
+  assert.equal(r.endpoint, base);
+  assert.deepEqual(r.headers, ["api-key"], "authHeaders keeps its shape");
+  assert.equal(r.checked.code, "valid");
+  assert.equal(r.elsewhere.code, "invalid_key");
+  assert.equal(r.refused[0], "invalid_argument");
+  assert.match(r.refused[1], /^baseUrl /);
+  assert.equal(r.keptAfterRefusal, base);
+  assert.deepEqual(r.without, [undefined, "unsupported"]);
+  assert.deepEqual(r.verified, [base, "valid"]);
+  assert.deepEqual(r.lockedList, [base]);
+  assert.equal(r.locked, "locked");
+  const sent = standin.requests.map((q) => [q.scenario, q.path, q.problems.length]);
+  assert.deepEqual(sent, [["valid", "/openai/v1/models", 0], ["invalid_key", "/openai/v1/models", 0], ["valid", "/openai/v1/models", 0]]);
+});
+
 test("verify runs under Node too (the package's node entry), where no CORS applies", async () => {
   const { default: init, verify } = await import("../../pkg/node.js");
   await init();

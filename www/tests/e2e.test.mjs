@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startStandin, SAMPLE_KEYS, HOLD } from '../../tests/js/standin/server.mjs';
+import { startStandin, SAMPLE_KEYS, HOLD, PROVIDERS } from '../../tests/js/standin/server.mjs';
 import { REGIONAL_PROVIDERS } from '../regions.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -804,7 +804,7 @@ test('production: checks go to the providers themselves, and the CSP allows ever
     return out;
   }, SAMPLE_KEYS);
   for (const [p, code] of Object.entries(codes)) {
-    assert.equal(code, p === 'exa' || p === 'copilotkit' ? 'unsupported' : 'network_error', p);
+    assert.equal(code, PROVIDERS[p].unsupported || PROVIDERS[p].atBaseUrl ? 'unsupported' : 'network_error', p);
   }
   assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
   // The listener does see a refusal: any other origin is blocked.

@@ -1,7 +1,7 @@
 // Every export and member of byok-keyring, used the way an app does, with
 // the types spelled out: `tsc --noEmit` under `strict` must accept it.
 import init, {
-  initSync, Keyring, validate, mask, detectProvider, providers, verify,
+  initSync, Keyring, validate, mask, detectProvider, providers, verify, rulesVersion,
   type ChangeEvent, type InitInput, type KeyInfo, type KeyringError, type KeyringErrorCode,
   type KeyringOptions, type KeyringState, type ProviderId, type ProviderInfo, type SetOptions,
   type Source, type StorageKind, type SyncInitInput, type Usage, type Validation, type ValidationCode,
@@ -29,6 +29,8 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   const firstPrefix: string | undefined = list[0]?.prefixes[0];
   log.push(code, String(detected), normalized, masked, String(firstPrefix), String(v.valid), v.message, v.provider);
   for (const info of list) log.push(info.id, info.name, info.keyUrl, info.defaultModel);
+  const rules: string = rulesVersion();
+  log.push(rules);
 
   const storage: StorageKind = "memory";
   const options: KeyringOptions = {
@@ -56,6 +58,10 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   log.push(info.provider, info.name, info.masked, info.model ?? "", String(info.enabled), String(info.createdAt), String(info.updatedAt), String(expiresAt), String(info.expired));
   const key: string | undefined = kr.get("openai");
   const headers: Record<string, string> | undefined = kr.authHeaders("anthropic");
+  const azure: KeyInfo = kr.set("azureopenai", pasted, { baseUrl: "https://my-resource.openai.azure.com" });
+  const endpoint: string | undefined = kr.endpoint("azureopenai") ?? azure.baseUrl;
+  const stored: Verification | undefined = await kr.verify("azureopenai", { timeoutMs: 5_000 });
+  log.push(String(endpoint), String(stored?.code));
   const status: number | undefined = kr.withKey("openai", (apiKey: string, h: Record<string, string>) => apiKey.length + Object.keys(h).length);
   const verifyOptions: VerifyOptions = { baseUrl: "/api/openai", timeoutMs: 5_000, signal: new AbortController().signal, region: "eu-west-1" };
   const verdict: Verification = await verify("openai", pasted, verifyOptions);
