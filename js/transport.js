@@ -3,7 +3,7 @@
 // core, `step`; what waits (verify's fetch, WebCrypto's deriveBits) is here.
 // Imported by src/wasm/verify.rs and src/wasm/flows.rs.
 
-// verify's one fetch; what it must do is documented at `send` in src/wasm/verify.rs.
+// verify's one fetch; what it must do is documented at `js_check` in src/wasm/verify.rs.
 // Cookies go only to the page's own origin (a proxy in the app's backend);
 // never a referrer; a redirect is an error, so the key is never sent on.
 const own = (url) => {

@@ -213,3 +213,87 @@ pub async fn change_passphrase(
     let started = Flow::change(&mut keyring.borrow_mut(), current, next);
     drive(keyring, kdf, current, Some(next), started).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kdf::{DeriveFuture, RustKdf};
+    use crate::keyring::{system_clock, ChangeKind, Options, State};
+    use crate::storage::MemoryStorage;
+    use std::cell::Cell;
+
+    /// Derives with Rust, except that the derivations numbered in `fail`
+    /// (counting from 0) fail, as a WebCrypto refusal would without fallback.
+    struct Failing {
+        calls: Cell<u32>,
+        fail: &'static [u32],
+    }
+
+    impl Kdf for Failing {
+        fn backend(&self) -> &'static str {
+            "test"
+        }
+        fn derive<'a>(&'a self, p: &'a Passphrase, params: &'a KdfParams) -> DeriveFuture<'a> {
+            let n = self.calls.get();
+            self.calls.set(n + 1);
+            if self.fail.contains(&n) {
+                return Box::pin(std::future::ready(Err(Error::invalid_argument("refused"))));
+            }
+            RustKdf.derive(p, params)
+        }
+    }
+
+    fn keyring(iterations: u32, storage: &MemoryStorage) -> RefCell<Keyring> {
+        let opts = Options {
+            iterations,
+            ..Options::default()
+        };
+        RefCell::new(Keyring::new(opts, Box::new(storage.clone()), system_clock()).unwrap())
+    }
+
+    const PASS: &str = "correct horse battery";
+
+    #[test]
+    fn a_failed_derivation_fails_the_operation_and_never_leaves_the_keyring_busy() {
+        let storage = MemoryStorage::new();
+        let kr = keyring(100_000, &storage);
+        let kdf = Failing {
+            calls: Cell::new(0),
+            fail: &[0, 2, 4],
+        };
+        use pollster::block_on as block;
+        assert!(block(create(&kr, &kdf, &PASS.into())).is_err());
+        assert_eq!(kr.borrow().state(), State::Empty);
+        block(create(&kr, &kdf, &PASS.into())).unwrap();
+        kr.borrow_mut().lock();
+        assert!(block(unlock(&kr, &kdf, &PASS.into())).is_err());
+        block(unlock(&kr, &kdf, &PASS.into())).unwrap();
+        // The new passphrase's derivation fails: the vault keeps the old one.
+        let next = "another staple battery".into();
+        assert!(block(change_passphrase(&kr, &kdf, &PASS.into(), &next)).is_err());
+        kr.borrow_mut().lock();
+        block(unlock(&kr, &RustKdf, &PASS.into())).unwrap();
+        assert_eq!(kr.borrow().state(), State::Unlocked);
+    }
+
+    #[test]
+    fn a_failed_upgrade_derivation_still_unlocks_and_says_upgrade_failed() {
+        let storage = MemoryStorage::new();
+        let old = keyring(100_000, &storage);
+        pollster::block_on(create(&old, &RustKdf, &PASS.into())).unwrap();
+        let kr = keyring(200_000, &storage);
+        let kdf = Failing {
+            calls: Cell::new(0),
+            fail: &[1],
+        };
+        pollster::block_on(unlock(&kr, &kdf, &PASS.into())).unwrap();
+        let mut kr = kr.borrow_mut();
+        assert_eq!(kr.state(), State::Unlocked);
+        assert_eq!(kr.iterations(), Some(100_000));
+        let kinds: Vec<ChangeKind> = kr.take_events().iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [ChangeKind::Unlocked, ChangeKind::UpgradeFailed]);
+        // Not busy: the next unlock runs (and upgrades).
+        drop(kr);
+        pollster::block_on(unlock(&keyring(200_000, &storage), &RustKdf, &PASS.into())).unwrap();
+    }
+}
