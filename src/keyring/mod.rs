@@ -19,6 +19,7 @@ pub mod options;
 mod tab_sync;
 mod transfer;
 mod unlock;
+pub(crate) use unlock::Pending;
 
 pub use decisions::Snapshot;
 pub use options::{Options, SetOptions};

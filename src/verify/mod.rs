@@ -42,8 +42,8 @@ pub use crate::providers::{
 };
 pub use classify::{classify, network_error, timed_out, unsupported};
 pub use requests::{auth_headers, plan, AuthHeaders};
-pub use store::{set_verified, verify_stored};
-pub use transport::{check, send_plan, Answer, SendFuture, Transport};
+pub use store::{prepare_store, set_verified, store_checked, verify_stored};
+pub use transport::{check, classify_answer, send_plan, Answer, SendFuture, Transport};
 pub use url::{check_base_url, check_region};
 
 /// Time limit of a check when `timeoutMs` is not given.

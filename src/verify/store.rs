@@ -3,7 +3,7 @@
 //! refused call sends nothing; then the provider is asked; then the key is
 //! stored unless the provider rejected it.
 
-use super::{plan, send_plan, Transport, Verification, VerifyError, VerifyOptions};
+use super::{plan, send_plan, Plan, Transport, Verification, VerifyError, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyInfo, Keyring, SetOptions, State};
 use std::cell::RefCell;
@@ -34,7 +34,22 @@ pub async fn set_verified(
     set: SetOptions,
     opts: &VerifyOptions,
 ) -> std::result::Result<(KeyInfo, Verification), VerifyError> {
-    // The check goes to the key's own endpoint unless the caller names one.
+    let plan = prepare_store(keyring, provider, key, &set, opts)?;
+    let verification = send_plan(transport, plan).await?;
+    store_checked(keyring, provider, key, set, verification)
+}
+
+/// Step 1 of [`set_verified`]: every check made before anything is sent
+/// (the key's format, the options of the check and of `set`, the lock
+/// state); returns the check to send. The check goes to the key's own
+/// endpoint (`set.base_url`) unless `opts` names one.
+pub fn prepare_store(
+    keyring: &RefCell<Keyring>,
+    provider: &str,
+    key: &str,
+    set: &SetOptions,
+    opts: &VerifyOptions,
+) -> std::result::Result<Plan, VerifyError> {
     let mut opts = opts.clone();
     if opts.base_url.is_none() {
         opts.base_url.clone_from(&set.base_url);
@@ -43,16 +58,24 @@ pub async fn set_verified(
     // The option checks of `set`, made before the request so that a bad
     // option sends nothing.
     set.check()?;
-    {
-        let mut kr = borrow(keyring)?;
-        kr.check_auto_lock();
-        match kr.state() {
-            State::Empty => return Err(Error::no_vault().into()),
-            State::Locked => return Err(Error::locked().into()),
-            State::Unlocked => {}
-        }
+    let mut kr = borrow(keyring)?;
+    kr.check_auto_lock();
+    match kr.state() {
+        State::Empty => Err(Error::no_vault().into()),
+        State::Locked => Err(Error::locked().into()),
+        State::Unlocked => Ok(plan),
     }
-    let verification = send_plan(transport, plan).await?;
+}
+
+/// Step 2 of [`set_verified`], once the provider answered: stores the key
+/// unless the provider rejected it ([`VerifyError::Rejected`]).
+pub fn store_checked(
+    keyring: &RefCell<Keyring>,
+    provider: &str,
+    key: &str,
+    set: SetOptions,
+    verification: Verification,
+) -> std::result::Result<(KeyInfo, Verification), VerifyError> {
     if !verification.code.saves_key() {
         return Err(VerifyError::Rejected(verification));
     }

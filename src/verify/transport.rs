@@ -61,19 +61,29 @@ pub async fn check(
 /// Sends a planned check (nothing for [`Plan::Done`]) and classifies the
 /// answer. `Err` only for [`VerifyError::Aborted`].
 pub async fn send_plan(transport: &dyn Transport, plan: Plan) -> Result<Verification, VerifyError> {
-    let req = match plan {
-        Plan::Done(v) => return Ok(v),
-        Plan::Send(req) => req,
-    };
-    let p = req.provider;
-    Ok(match transport.send(&req).await {
+    match plan {
+        Plan::Done(v) => Ok(v),
+        Plan::Send(req) => {
+            let answer = transport.send(&req).await;
+            classify_answer(&req, answer)
+        }
+    }
+}
+
+/// The outcome of `request` given what its transport reported: the
+/// [`classify()`] of an HTTP answer, `network_error`, `timeout`. `Err` only
+/// for [`VerifyError::Aborted`]. (For a transport driven from outside, as
+/// the browser's `fetch` is.)
+pub fn classify_answer(request: &Request, answer: Answer) -> Result<Verification, VerifyError> {
+    let p = request.provider;
+    Ok(match answer {
         // Anything outside 100..=599 (an opaque response's 0) says nothing.
         // classify reads the body only for the statuses it was asked for.
         Answer::Response { status, body } if (100..=599).contains(&status) => {
             classify(p, status, body.as_deref())
         }
         Answer::Response { .. } | Answer::NoAnswer => network_error(p),
-        Answer::TimedOut => timed_out(p, req.timeout_ms),
+        Answer::TimedOut => timed_out(p, request.timeout_ms),
         Answer::Aborted => return Err(VerifyError::Aborted),
     })
 }

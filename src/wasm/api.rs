@@ -6,18 +6,17 @@ use super::args::{self, KdfChoice, StorageKind};
 use super::browser_storage::BrowserStorage;
 use super::convert::{js_static, to_js_value};
 use super::decisions::Decisions;
+use super::flows::{self, Backend, Op};
 use super::registry::{self, Membership, Peers};
 use super::tabs::TabSync;
 use super::types::{
     KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
 };
-use super::webcrypto_kdf::WebCryptoKdf;
 use crate::error::Error;
-use crate::kdf::{Kdf, RustKdf};
 use crate::keyring::{self, Keyring as Core, State};
+use crate::providers as table;
 use crate::secret::Passphrase;
 use crate::storage::{MemoryStorage, Storage};
-use crate::{flows, providers as table};
 use js_sys::{Function, JsString, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -157,7 +156,7 @@ type Listeners = RefCell<Vec<(u32, Function)>>;
 #[wasm_bindgen(js_name = Keyring)]
 pub struct JsKeyring {
     pub(super) core: Rc<RefCell<Core>>,
-    kdf: Rc<dyn Kdf>,
+    backend: Rc<Backend>,
     listeners: Rc<Listeners>,
     decisions: Rc<Decisions>,
     next_listener: Cell<u32>,
@@ -266,18 +265,15 @@ impl JsKeyring {
             StorageKind::Memory => Box::new(MemoryStorage::new()),
             kind => Box::new(BrowserStorage::open(kind)?),
         };
-        let kdf: Rc<dyn Kdf> = match args.kdf {
-            KdfChoice::Wasm => Rc::new(RustKdf),
-            KdfChoice::Auto | KdfChoice::WebCrypto => match WebCryptoKdf::detect() {
-                Some(webcrypto) => Rc::new(webcrypto),
-                None => Rc::new(RustKdf),
-            },
-        };
+        let backend = Rc::new(Backend::new(match args.kdf {
+            KdfChoice::Wasm => false,
+            KdfChoice::Auto | KdfChoice::WebCrypto => super::webcrypto_kdf::available(),
+        }));
         let core = Core::new(args.options, storage, keyring::system_clock())?;
         let decisions = Rc::new(Decisions::new(&core));
         let mut kr = JsKeyring {
             core: Rc::new(RefCell::new(core)),
-            kdf,
+            backend,
             listeners: Rc::default(),
             decisions,
             next_listener: Cell::new(0),
@@ -340,7 +336,7 @@ impl JsKeyring {
     /// "webcrypto".
     #[wasm_bindgen(getter, js_name = kdfBackend, unchecked_return_type = "\"webcrypto\" | \"wasm\"")]
     pub fn kdf_backend(&self) -> String {
-        self.kdf.backend().to_string()
+        self.backend.name().to_string()
     }
 
     /// Creates the vault with a passphrase and unlocks it. Rejects with
@@ -350,11 +346,10 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
     ) -> Promise {
-        let pass = match passphrase_arg(&passphrase, "passphrase") {
-            Ok(p) => p,
-            Err(rejected) => return rejected,
-        };
-        self.run(move |core, kdf| async move { flows::create(&core, &*kdf, &pass).await })
+        match passphrase_arg(&passphrase, "passphrase") {
+            Ok(pass) => self.run(Op::Create, pass, None, (&passphrase, &JsValue::UNDEFINED)),
+            Err(rejected) => rejected,
+        }
     }
 
     /// Unlocks with the passphrase. Rejects with `no_vault` or
@@ -364,11 +359,10 @@ impl JsKeyring {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
     ) -> Promise {
-        let pass = match passphrase_arg(&passphrase, "passphrase") {
-            Ok(p) => p,
-            Err(rejected) => return rejected,
-        };
-        self.run(move |core, kdf| async move { flows::unlock(&core, &*kdf, &pass).await })
+        match passphrase_arg(&passphrase, "passphrase") {
+            Ok(pass) => self.run(Op::Unlock, pass, None, (&passphrase, &JsValue::UNDEFINED)),
+            Err(rejected) => rejected,
+        }
     }
 
     /// Re-encrypts the vault under a new passphrase.
@@ -378,15 +372,12 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "string")] current: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] next: JsValue,
     ) -> Promise {
-        let (current, next) = match passphrase_arg(&current, "current passphrase")
+        match passphrase_arg(&current, "current passphrase")
             .and_then(|c| Ok((c, passphrase_arg(&next, "new passphrase")?)))
         {
-            Ok(pair) => pair,
-            Err(rejected) => return rejected,
-        };
-        self.run(move |core, kdf| async move {
-            flows::change_passphrase(&core, &*kdf, &current, &next).await
-        })
+            Ok((c, n)) => self.run(Op::Change, c, Some(n), (&current, &next)),
+            Err(rejected) => rejected,
+        }
     }
 
     /// Forgets the derived key (zeroized). Stored keys stay. With
@@ -593,21 +584,26 @@ fn passphrase_arg(v: &JsValue, name: &str) -> Result<Passphrase, Promise> {
 }
 
 impl JsKeyring {
-    /// Runs an async flow on the keyring and turns it into a Promise;
-    /// notifies listeners and arms the auto-lock timer when it settles.
-    fn run<F, Fut>(&self, flow: F) -> Promise
-    where
-        F: FnOnce(Rc<RefCell<Core>>, Rc<dyn Kdf>) -> Fut,
-        Fut: std::future::Future<Output = crate::Result<()>> + 'static,
-    {
-        let fut = flow(self.core.clone(), self.kdf.clone());
-        let notifier = self.notifier();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let result = fut.await;
-            notifier.flush_with(Tell::Always);
-            notifier.arm_auto_lock();
-            result.map(|()| JsValue::UNDEFINED).map_err(JsValue::from)
-        })
+    /// Runs a passphrase operation ([`super::flows`]): a Promise that
+    /// settles when it ends, after the listeners were notified and the
+    /// auto-lock timer armed. `js` are the same passphrases as JS strings,
+    /// for WebCrypto.
+    fn run(
+        &self,
+        op: Op,
+        first: Passphrase,
+        second: Option<Passphrase>,
+        js: (&JsValue, &JsValue),
+    ) -> Promise {
+        flows::run(
+            self.core.clone(),
+            self.notifier(),
+            self.backend.clone(),
+            op,
+            first,
+            second,
+            js,
+        )
     }
 
     pub(super) fn notifier(&self) -> Notifier {

@@ -10,7 +10,9 @@
 //! - [`tabs`]: the `storage` event and a BroadcastChannel keep tabs in step;
 //! - `registry`: the keyrings of one page on the same storage item keep in step;
 //! - [`types`]: the TypeScript declarations of options and results;
-//! - [`webcrypto_kdf`]: PBKDF2 through `crypto.subtle`, off the main thread;
+//! - [`webcrypto_kdf`]: whether PBKDF2 can run through `crypto.subtle`, off the main thread;
+//! - `flows`: `create`, `unlock`, `changePassphrase` as synchronous steps that
+//!   `js/transport.js` drives around WebCrypto;
 //! - [`api`]: the exported functions and the `Keyring` class;
 //! - [`verify`]: `verify()`, `set(..., { verify })`, `authHeaders`, `withKey` (the fetch).
 
@@ -20,6 +22,7 @@ pub mod browser_storage;
 pub mod convert;
 mod decisions;
 pub mod errors;
+mod flows;
 mod registry;
 pub mod tabs;
 pub mod types;

@@ -1,45 +1,54 @@
 //! The browser side of [`crate::verify`]: the exported `verify()`, the
 //! `set(..., { verify })` path, and the `authHeaders` / `withKey` methods of
 //! `Keyring`. Only conversions live here: JS arguments → the core's
-//! [`check`](crate::verify::check) / [`set_verified`](crate::verify::set_verified)
-//! → a JS result or error. The HTTP exchange is `send` in `js/transport.js`
-//! (one `fetch`, one Promise per check), behind the core's [`Transport`].
-//! Provider outcomes resolve; bad arguments reject with a `KeyringError`;
-//! the caller's abort rejects with `signal.reason`, as `fetch` does.
+//! [`plan`](crate::verify::plan) / [`prepare_store`](crate::verify::prepare_store),
+//! the JS answer → [`classify_answer`](crate::verify::classify_answer) /
+//! [`store_checked`](crate::verify::store_checked) → a JS result or error.
+//! The HTTP exchange is `send` in `js/transport.js` (one `fetch`), driven by
+//! `check` there, which calls back one synchronous step with the answer: no
+//! Rust future crosses into JavaScript. Provider outcomes resolve; bad
+//! arguments reject with a `KeyringError`; the caller's abort rejects with
+//! `signal.reason`, as `fetch` does.
 
 use super::api::JsKeyring;
 use super::args;
 use super::convert::{js_static, to_js_value};
+use super::flows::step_fn;
 use super::types::VerifyOptionsArg;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::{self, Provider};
 use crate::secret::ApiKey;
 use crate::verify::{
-    self as rules, Answer, AuthHeaders, Request, SendFuture, Transport, Verification, VerifyError,
-    VerifyOptions,
+    self as rules, Answer, AuthHeaders, Plan, Verification, VerifyError, VerifyOptions,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 use zeroize::Zeroizing;
 
 #[wasm_bindgen(module = "/js/transport.js")]
 extern "C" {
-    /// `js/transport.js`: one `fetch(url, { method, headers })` with
-    /// `credentials: "omit"`, `referrerPolicy: "no-referrer"` and
-    /// `redirect: "error"` (a redirect is no answer: the key is never sent
-    /// on), aborted after `timeout_ms` or by `signal`, whichever first; the
-    /// body is read (its first 16384 characters, [`rules::MAX_BODY_INSPECTED`])
-    /// only when `body_from <= status <= body_to`, and otherwise its download
-    /// stopped. Resolves to `{ s, b }`: `s` the status (0: no answer, -1:
-    /// timed out), `b` the body text when it was asked for. Rejects only with
+    /// `js/transport.js`: sends the request with `send` (nothing when `url`
+    /// is empty), then returns (resolves to) what `step(answer)` returns
+    /// and rejects with what it throws. When the caller aborts, calls
+    /// `step()` and rejects with `signal.reason`.
+    ///
+    /// `send` is one `fetch(url, { method, headers })` with
+    /// `credentials: "omit"` (`"same-origin"` for the page's own origin),
+    /// `referrerPolicy: "no-referrer"` and `redirect: "error"` (a redirect is
+    /// no answer: the key is never sent on), aborted after `timeout_ms` or
+    /// by `signal`, whichever first; the body is read (its first 16384
+    /// characters, [`rules::MAX_BODY_INSPECTED`]) only when
+    /// `body_from <= status <= body_to`, and otherwise its download stopped.
+    /// Its answer is `{ s, b }`: `s` the status (0: no answer, -1: timed
+    /// out), `b` the body text when it was asked for. It rejects only with
     /// `signal.reason` when the caller aborts (also when already aborted:
     /// nothing is sent).
-    #[wasm_bindgen(js_name = send)]
-    fn js_send(
+    #[wasm_bindgen(js_name = check)]
+    #[allow(clippy::too_many_arguments)]
+    fn js_check(
+        step: &JsValue,
         url: &str,
         method: &str,
         headers: &JsValue,
@@ -50,66 +59,61 @@ extern "C" {
     ) -> Promise;
 }
 
-/// The browser [`Transport`]: `js/transport.js` with the caller's signal.
-/// When the signal aborts a check, its reason is kept for the rejection.
-struct Fetch {
+/// The [`Answer`] in `send`'s `{ s, b }`; `None` for `step()` (aborted).
+fn answer(reply: &JsValue) -> Option<Answer> {
+    if reply.is_undefined() {
+        return None;
+    }
+    let field = |name| Reflect::get(reply, &js_static(name)).unwrap_or_default();
+    Some(match field("s").as_f64() {
+        Some(-1.0) => Answer::TimedOut,
+        Some(s) if (1.0..=599.0).contains(&s) => Answer::Response {
+            status: s as u16,
+            body: field("b").as_string(),
+        },
+        _ => Answer::NoAnswer,
+    })
+}
+
+/// Sends `plan` through `js/transport.js` and settles with what `then`
+/// makes of its outcome (`then` runs once, synchronously, when the answer
+/// is in; not at all when the caller aborts).
+fn send(
+    plan: Plan,
     signal: Option<AbortSignal>,
-    reason: RefCell<JsValue>,
-}
-
-impl Fetch {
-    fn new(signal: Option<AbortSignal>) -> Fetch {
-        Fetch {
-            signal,
-            reason: RefCell::new(JsValue::UNDEFINED),
+    then: impl FnOnce(Verification) -> std::result::Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    let (req, known) = match plan {
+        Plan::Send(req) => (Some(req), None),
+        Plan::Done(v) => (None, Some(v)),
+    };
+    let headers = match req.as_ref().map(|r| headers_object(&r.headers)).transpose() {
+        Ok(h) => h.unwrap_or(JsValue::UNDEFINED),
+        Err(e) => return Promise::reject(&e),
+    };
+    let (url, method, from, to, ms) = match &req {
+        Some(r) => {
+            let (from, to) = r.body_statuses.unwrap_or((1, 0));
+            (r.url.clone(), r.method.as_str(), from, to, r.timeout_ms)
         }
-    }
-
-    /// What the Promise rejects with: a `KeyringError`, or the abort reason.
-    fn rejection(&self, e: VerifyError) -> JsValue {
-        match e {
-            VerifyError::Refused(e) => e.into(),
-            VerifyError::Rejected(v) => rejected(&v),
-            VerifyError::Aborted => self.reason.take(),
+        None => (String::new(), "", 1, 0, 0),
+    };
+    let mut pending = Some((req, known, then));
+    let step = step_fn(move |reply| {
+        // Taken once: an abort (no answer) drops the check, the key with it.
+        let (Some((req, known, then)), Some(answer)) = (pending.take(), answer(&reply)) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        match (req, known) {
+            (Some(req), _) => match rules::classify_answer(&req, answer) {
+                Ok(v) => then(v),
+                Err(e) => Err(rejection(e)),
+            },
+            (None, Some(v)) => then(v),
+            (None, None) => Ok(JsValue::UNDEFINED),
         }
-    }
-}
-
-impl Transport for Fetch {
-    fn send<'a>(&'a self, req: &'a Request) -> SendFuture<'a> {
-        Box::pin(async move {
-            let Ok(headers) = headers_object(&req.headers) else {
-                return Answer::NoAnswer;
-            };
-            let (from, to) = req.body_statuses.unwrap_or((1, 0));
-            let reply = js_send(
-                &req.url,
-                req.method.as_str(),
-                &headers,
-                from,
-                to,
-                req.timeout_ms,
-                self.signal.as_ref(),
-            );
-            match JsFuture::from(reply).await {
-                Ok(reply) => {
-                    let field = |name| Reflect::get(&reply, &js_static(name)).unwrap_or_default();
-                    match field("s").as_f64() {
-                        Some(-1.0) => Answer::TimedOut,
-                        Some(s) if (1.0..=599.0).contains(&s) => Answer::Response {
-                            status: s as u16,
-                            body: field("b").as_string(),
-                        },
-                        _ => Answer::NoAnswer,
-                    }
-                }
-                Err(reason) => {
-                    self.reason.replace(reason);
-                    Answer::Aborted
-                }
-            }
-        })
-    }
+    });
+    js_check(&step, &url, method, &headers, from, to, ms, signal.as_ref())
 }
 
 /// The checked options of one check: the core's, plus the caller's signal.
@@ -187,18 +191,16 @@ pub fn verify(
     options: Option<VerifyOptionsArg>,
 ) -> Promise {
     let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-    let prepared = (|| -> Result<_> {
+    let planned = (|| -> Result<_> {
         let provider = args::string(&provider, "provider")?;
         let key = Zeroizing::new(args::string(&key, "key")?);
-        Ok((provider, key, check_args(&options, "verify() options")?))
+        let a = check_args(&options, "verify() options")?;
+        Ok((rules::plan(&provider, &key, &a.opts)?, a.signal))
     })();
-    future_to_promise(async move {
-        let (provider, key, a) = prepared?;
-        let fetch = Fetch::new(a.signal);
-        let v = rules::check(&fetch, &provider, &key, &a.opts).await;
-        drop(key);
-        to_js_value(&v.map_err(|e| fetch.rejection(e))?)
-    })
+    match planned {
+        Ok((plan, signal)) => send(plan, signal, |v| to_js_value(&v)),
+        Err(e) => Promise::reject(&e.into()),
+    }
 }
 
 /// The `KeyringError` of a key the provider rejected: code `invalid_key`,
@@ -273,22 +275,30 @@ impl JsKeyring {
         options: Option<VerifyOptionsArg>,
     ) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let prepared = (|| -> Result<_> {
+        let planned = (|| -> Result<_> {
             let provider = args::string(&provider, "provider")?;
-            Ok((provider, check_args(&options, "verify() options")?))
-        })();
-        let keyring = self.core.clone();
-        let notifier = self.notifier();
-        future_to_promise(async move {
-            let (provider, a) = prepared?;
-            let fetch = Fetch::new(a.signal);
-            let v = rules::verify_stored(&keyring, &fetch, &provider, &a.opts).await;
-            notifier.flush();
-            match v.map_err(|e| fetch.rejection(e))? {
-                Some(v) => to_js_value(&v),
-                None => Ok(JsValue::UNDEFINED),
+            let mut a = check_args(&options, "verify() options")?;
+            let p = providers::find(&provider).ok_or_else(|| Error::unknown_provider(&provider))?;
+            let stored = {
+                let mut core = self.core.borrow_mut();
+                core.check_auto_lock();
+                core.get_with_endpoint(p.id)
+            };
+            self.notifier().flush();
+            let Some((key, base_url)) = stored? else {
+                return Ok(None);
+            };
+            if a.opts.base_url.is_none() {
+                a.opts.base_url = base_url;
             }
-        })
+            let plan = rules::plan(p.id, key.expose(), &a.opts)?;
+            Ok(Some((plan, a.signal)))
+        })();
+        match planned {
+            Ok(Some((plan, signal))) => send(plan, signal, |v| to_js_value(&v)),
+            Ok(None) => Promise::resolve(&JsValue::UNDEFINED),
+            Err(e) => Promise::reject(&e.into()),
+        }
     }
 
     /// Calls `fn(apiKey, headers)` with the stored key and its auth headers
@@ -336,10 +346,11 @@ impl JsKeyring {
     }
 
     /// `set(provider, apiKey, { verify, ... })`: the core's verify-then-store
-    /// ([`crate::verify::set_verified`]): arguments, the key's format and the
-    /// lock state are checked before anything is sent; a key the provider
-    /// rejects is not stored. Every error is a rejection (the caller asked
-    /// for a Promise).
+    /// in two steps ([`crate::verify::prepare_store`], then
+    /// [`crate::verify::store_checked`] when the answer is in): arguments,
+    /// the key's format and the lock state are checked before anything is
+    /// sent; a key the provider rejects is not stored. Every error is a
+    /// rejection (the caller asked for a Promise).
     pub(super) fn set_verified(
         &self,
         provider: &JsValue,
@@ -353,15 +364,23 @@ impl JsKeyring {
             let key = Zeroizing::new(args::string(api_key, "apiKey")?);
             Ok((provider, key, args::set_options(options)?, a))
         })();
-        let keyring = self.core.clone();
+        let (provider, key, set, a) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&e.into()),
+        };
+        let planned = rules::prepare_store(&self.core, &provider, &key, &set, &a.opts);
         let notifier = self.notifier();
-        future_to_promise(async move {
-            let (provider, key, set, a) = prepared?;
-            let fetch = Fetch::new(a.signal);
-            let stored = rules::set_verified(&keyring, &fetch, &provider, &key, set, &a.opts).await;
+        notifier.flush();
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(e) => return Promise::reject(&rejection(e)),
+        };
+        let keyring = self.core.clone();
+        send(plan, a.signal, move |verification| {
+            let stored = rules::store_checked(&keyring, &provider, &key, set, verification);
             drop(key);
             notifier.flush();
-            let (info, verification) = stored.map_err(|e| fetch.rejection(e))?;
+            let (info, verification) = stored.map_err(rejection)?;
             notifier.arm_auto_lock();
             let info = to_js_value(&info)?;
             Reflect::set(
@@ -371,5 +390,15 @@ impl JsKeyring {
             )?;
             Ok(info)
         })
+    }
+}
+
+/// What a check's Promise rejects with: a `KeyringError` (an abort never
+/// reaches here: `js/transport.js` rejects with the caller's reason).
+fn rejection(e: VerifyError) -> JsValue {
+    match e {
+        VerifyError::Refused(e) => e.into(),
+        VerifyError::Rejected(v) => rejected(&v),
+        VerifyError::Aborted => Error::invalid_argument("The check was aborted.").into(),
     }
 }
