@@ -381,7 +381,8 @@ fn free_functions() {
     );
     assert!(api::detect_provider(&s("hello")).unwrap().is_undefined());
     let providers: js_sys::Array = api::providers().unwrap().unchecked_into();
-    assert_eq!(providers.length(), 16);
+    assert_eq!(providers.length() as usize, byok_keyring::PROVIDERS.len());
+    assert_eq!(providers.length(), 21);
     let first = providers.get(0);
     assert_eq!(
         Reflect::get(&first, &"keyUrl".into())
