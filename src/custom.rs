@@ -98,6 +98,7 @@ fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
 
+#[inline(never)]
 fn field(name: &str, rule: &str) -> Error {
     Error::invalid_argument(["Provider definition: ", name, " ", rule, "."].concat())
 }
@@ -156,12 +157,17 @@ impl Parts {
     fn provider(&self) -> Provider {
         let d = &self.def;
         let opt = |s: &Option<String>| s.as_deref().map_or("", leak);
+        // Longest prefix first, as in the built-in table (no sort: a few
+        // entries, and a sort would weigh more than this loop).
+        let mut prefixes: Vec<&'static str> = Vec::new();
+        for p in &d.prefixes {
+            let at = prefixes.iter().position(|q| q.len() < p.len());
+            prefixes.insert(at.unwrap_or(prefixes.len()), leak(p));
+        }
+        if prefixes.is_empty() {
+            prefixes.push("");
+        }
         let mut formats = Vec::new();
-        let prefixes: Vec<&'static str> = if d.prefixes.is_empty() {
-            vec![""]
-        } else {
-            d.prefixes.iter().map(|p| leak(p)).collect()
-        };
         for prefix in prefixes {
             if d.lengths.is_empty() {
                 let shortest = prefix.len() as u16 + 1;
@@ -173,8 +179,6 @@ impl Parts {
                 }
             }
         }
-        // Longest prefix first, as in the built-in table.
-        formats.sort_by_key(|f| std::cmp::Reverse(f.prefix.len()));
         let check = match (self.method, &d.check) {
             (Some(method), Some((_, path))) => Check::Request(Endpoint {
                 method,

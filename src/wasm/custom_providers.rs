@@ -58,29 +58,42 @@ fn lengths(v: &JsValue) -> Result<Vec<u16>> {
         .collect()
 }
 
+/// The string `name` of `obj` (`label` in messages): `None` when absent
+/// and optional. One copy of the reading code for every field.
+#[inline(never)]
+fn text(obj: &js_sys::Object, name: &str, label: &str, required: bool) -> Result<Option<String>> {
+    let v = get(obj, name)?;
+    if required {
+        string(&v, label).map(Some)
+    } else {
+        opt_string(&v, label)
+    }
+}
+
 /// One provider definition.
 pub(super) fn definition(v: &JsValue) -> Result<ProviderDef> {
     let obj = object(v, "A provider definition", FIELDS)?;
-    let field = |name: &str| get(&obj, name);
-    let auth = object(&field("auth")?, "auth", &["header", "scheme"])?;
-    let check = match options_object(&field("check")?, "check", &["method", "path"])? {
+    let req = |name: &str| text(&obj, name, name, true).map(Option::unwrap_or_default);
+    let opt = |name: &str| text(&obj, name, name, false);
+    let auth = object(&get(&obj, "auth")?, "auth", &["header", "scheme"])?;
+    let check = match options_object(&get(&obj, "check")?, "check", &["method", "path"])? {
         None => None,
         Some(c) => Some((
-            string(&get(&c, "method")?, "check.method")?,
-            string(&get(&c, "path")?, "check.path")?,
+            text(&c, "method", "check.method", true)?.unwrap_or_default(),
+            text(&c, "path", "check.path", true)?.unwrap_or_default(),
         )),
     };
     Ok(ProviderDef {
-        id: string(&field("id")?, "id")?,
-        name: string(&field("name")?, "name")?,
-        prefixes: opt_string_list(&field("prefixes")?, "prefixes")?,
-        lengths: lengths(&field("lengths")?)?,
-        alphabet: opt_string(&field("alphabet")?, "alphabet")?,
-        key_url: opt_string(&field("keyUrl")?, "keyUrl")?,
-        default_model: opt_string(&field("defaultModel")?, "defaultModel")?,
-        base_url: string(&field("baseUrl")?, "baseUrl")?,
-        auth_header: string(&get(&auth, "header")?, "auth.header")?,
-        auth_scheme: opt_string(&get(&auth, "scheme")?, "auth.scheme")?,
+        id: req("id")?,
+        name: req("name")?,
+        prefixes: opt_string_list(&get(&obj, "prefixes")?, "prefixes")?,
+        lengths: lengths(&get(&obj, "lengths")?)?,
+        alphabet: opt("alphabet")?,
+        key_url: opt("keyUrl")?,
+        default_model: opt("defaultModel")?,
+        base_url: req("baseUrl")?,
+        auth_header: text(&auth, "header", "auth.header", true)?.unwrap_or_default(),
+        auth_scheme: text(&auth, "scheme", "auth.scheme", false)?,
         check,
     })
 }
@@ -106,7 +119,7 @@ pub(super) fn definitions(v: &JsValue) -> Result<Vec<ProviderDef>> {
 }
 
 /// Defines a provider of the app's own (its company gateway, a local
-/// Ollama, any OpenAI-compatible endpoint) for the whole module: `validate`,
+/// Ollama, an OpenAI-compatible endpoint) for the whole module: `validate`,
 /// `mask`, `verify`, `detectProvider`, `providers()` and every keyring know
 /// it. Defining the same provider again is a no-op. Returns its description.
 #[wasm_bindgen(js_name = defineProvider, unchecked_return_type = "ProviderInfo")]

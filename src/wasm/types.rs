@@ -21,7 +21,7 @@ export type ProviderId = BuiltinProviderId | (string & {});
 export type KeyAlphabet =
   | "urlSafe" | "alnum" | "hex" | "lowerHex" | "letters" | "base64" | "lowerAlnum" | "word" | "lowerUuid";
 
-/** A provider the app defines: its company gateway, a local Ollama, any OpenAI-compatible endpoint. Not a secret. */
+/** A provider the app defines: its company gateway, a local Ollama, an OpenAI-compatible endpoint. Not a secret. */
 export interface ProviderDefinition {
   /** Stable id, `^[a-z0-9_-]{1,32}$`, not a built-in provider's. */
   id: string;
@@ -29,9 +29,9 @@ export interface ProviderDefinition {
   name: string;
   /** What keys start with; absent: keys have no fixed prefix. At most 8. */
   prefixes?: string[];
-  /** The total lengths a key may have (prefix included); absent: any. At most 8. */
+  /** The total lengths a key may have (prefix included); absent: every length up to 4096. At most 8. */
   lengths?: number[];
-  /** The characters after the prefix; absent: any printable character but the space. */
+  /** The characters after the prefix; absent: every printable ASCII character but the space. */
   alphabet?: KeyAlphabet;
   /** Where a person creates a key (https://). */
   keyUrl?: string;
