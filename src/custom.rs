@@ -59,6 +59,10 @@ pub struct ProviderDef {
     pub check: Option<(String, String)>,
 }
 
+/// The refusal of a definition beyond [`MAX_CUSTOM_PROVIDERS`] (the number
+/// is written out: a test keeps them equal).
+pub(crate) const TOO_MANY: &str = "At most 32 providers can be defined per page.";
+
 /// The defined providers, in definition order, each with its definition.
 static DEFINED: RwLock<Vec<(ProviderDef, &'static Provider)>> = RwLock::new(Vec::new());
 
@@ -135,9 +139,7 @@ pub fn define(def: &ProviderDef) -> Result<&'static Provider> {
         ));
     }
     if defined.len() >= MAX_CUSTOM_PROVIDERS {
-        return Err(Error::invalid_argument(format!(
-            "At most {MAX_CUSTOM_PROVIDERS} providers can be defined."
-        )));
+        return Err(Error::invalid_argument(TOO_MANY));
     }
     let p: &'static Provider = Box::leak(Box::new(parts.provider()));
     defined.push((parts.def, p));
@@ -360,4 +362,14 @@ fn check(def: &ProviderDef) -> Result<Parts> {
         alphabet,
         method,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_in_the_message_is_the_limit() {
+        assert!(TOO_MANY.contains(&format!(" {MAX_CUSTOM_PROVIDERS} ")));
+    }
 }

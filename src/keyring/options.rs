@@ -81,10 +81,7 @@ impl Options {
             }
         }
         if self.providers.len() > crate::limits::MAX_CUSTOM_PROVIDERS {
-            return Err(Error::invalid_argument(format!(
-                "providers must hold at most {} definitions.",
-                crate::limits::MAX_CUSTOM_PROVIDERS
-            )));
+            return Err(Error::invalid_argument(crate::custom::TOO_MANY));
         }
         for def in &self.providers {
             crate::custom::define(def)?;

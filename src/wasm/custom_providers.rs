@@ -110,10 +110,7 @@ pub(super) fn definitions(v: &JsValue) -> Result<Vec<ProviderDef>> {
     }
     let arr: Array = v.clone().into();
     if arr.length() > crate::limits::MAX_CUSTOM_PROVIDERS as u32 {
-        return Err(Error::invalid_argument(format!(
-            "providers must hold at most {} definitions.",
-            crate::limits::MAX_CUSTOM_PROVIDERS
-        )));
+        return Err(Error::invalid_argument(crate::custom::TOO_MANY));
     }
     arr.iter().map(|d| definition(&d)).collect()
 }
