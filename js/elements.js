@@ -411,7 +411,7 @@ class Row {
     this.detail = h("span", { class: "feedback-detail", id: `detail-${id}`, hidden: true });
     this.fix = h("button", { type: "button", class: "linklike", hidden: true });
     this.linkText = h("span");
-    this.link = h("a", { class: "keylink", part: "key-link", href: p.keyUrl, target: "_blank", rel: "noopener noreferrer" }, this.linkText, h("span", { "aria-hidden": "true", text: " ↗" }));
+    this.link = h("a", { class: "keylink", part: "key-link", href: p.keyUrl, hidden: !p.keyUrl, target: "_blank", rel: "noopener noreferrer" }, this.linkText, h("span", { "aria-hidden": "true", text: " ↗" }));
     this.li = h(
       "li",
       { class: "prow", part: "row", "data-provider": id },
@@ -874,12 +874,13 @@ export class ByokKeysElement extends Base {
   async #start() {
     try {
       await init();
-      this.#buildRows();
       if (!this.#kr) {
         this.#own = true;
         this.#storage = this.#vaultStorage();
         this.#use(new Keyring(this.#keyringOptions(this.#storage)));
       }
+      // After the keyring: its `providers` option defines the app's own.
+      this.#buildRows();
       this.#resolveReady(this.#kr);
     } catch (err) {
       this.#say(fill(this.#strings.unavailable, { message: this.#libraryMessage("error", err) }), "error");

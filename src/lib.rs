@@ -43,6 +43,7 @@
 pub mod credits;
 #[doc(hidden)]
 pub mod crypto;
+pub mod custom;
 pub mod error;
 pub mod flows;
 #[doc(hidden)]
@@ -64,6 +65,7 @@ pub mod wasm;
 
 pub use credits::{CreditPolicy, Source, Usage};
 pub use crypto::DerivedKey;
+pub use custom::{define as define_provider, ProviderDef};
 pub use error::{Error, ErrorCode, Result};
 pub use format::{FormatError, KdfParams};
 pub use kdf::{Kdf, RustKdf};

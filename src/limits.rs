@@ -61,3 +61,13 @@ pub const MAX_WORK_FACTOR: u32 = 4;
 pub const MAX_SLOTS: usize = 16;
 /// The longest `baseUrl` a stored key may carry, in bytes.
 pub const MAX_BASE_URL_LEN: usize = 2048;
+/// The most providers an app may define (`defineProvider`, the keyring's
+/// `providers` option), in all, for the life of the page. Built-in and
+/// defined providers together fit a 64-bit set.
+pub const MAX_CUSTOM_PROVIDERS: usize = 32;
+/// The most `prefixes` or `lengths` a provider definition may list.
+pub const MAX_CUSTOM_LIST: usize = 8;
+/// The longest display name of a defined provider, in bytes.
+pub const MAX_CUSTOM_NAME_LEN: usize = 64;
+/// The longest key of a defined provider, in bytes.
+pub const MAX_CUSTOM_KEY_LEN: usize = 4096;

@@ -32,6 +32,9 @@ pub enum Alphabet {
     LowerAlnum,
     /// `A-Z a-z 0-9 _`.
     Word,
+    /// Any printable ASCII character but the space (`!` to `~`): the keys
+    /// of a provider an app defines without an alphabet.
+    Visible,
 }
 
 /// A 256-entry membership table for bytes (built at compile time), so an
@@ -75,6 +78,7 @@ const BASE64: ByteSet = byte_set(&[
 const UUID_CHARS: ByteSet = byte_set(&[(b'0', b'9'), (b'a', b'f'), (b'-', b'-')]);
 const LOWER_ALNUM: ByteSet = byte_set(&[(b'a', b'z'), (b'0', b'9')]);
 const WORD: ByteSet = byte_set(&[(b'A', b'Z'), (b'a', b'z'), (b'0', b'9'), (b'_', b'_')]);
+const VISIBLE: ByteSet = byte_set(&[(b'!', b'~')]);
 
 impl Alphabet {
     fn set(self) -> &'static ByteSet {
@@ -88,6 +92,7 @@ impl Alphabet {
             Alphabet::LowerUuid => &UUID_CHARS,
             Alphabet::LowerAlnum => &LOWER_ALNUM,
             Alphabet::Word => &WORD,
+            Alphabet::Visible => &VISIBLE,
         }
     }
 
@@ -132,6 +137,7 @@ impl Alphabet {
             Alphabet::LowerUuid => "a lowercase UUID (8-4-4-4-12 hex digits)",
             Alphabet::LowerAlnum => "lowercase letters and digits",
             Alphabet::Word => "letters, digits and '_'",
+            Alphabet::Visible => "printable characters without spaces",
         }
     }
 }
@@ -271,8 +277,9 @@ pub const DEFAULT_BEDROCK_REGION: &str = "us-east-1";
 pub struct AuthScheme {
     /// The header that carries the key (lowercase).
     pub key_header: &'static str,
-    /// Whether the value is `Bearer <key>` rather than the bare key.
-    pub bearer: bool,
+    /// What comes before the key in the header's value (`"Bearer "`), or
+    /// `""` for the bare key.
+    pub scheme: &'static str,
     /// Fixed headers sent along (lowercase names).
     pub fixed: &'static [(&'static str, &'static str)],
 }
@@ -281,7 +288,7 @@ impl AuthScheme {
     /// `authorization: Bearer <key>`, the scheme of most providers.
     pub const BEARER: AuthScheme = AuthScheme {
         key_header: "authorization",
-        bearer: true,
+        scheme: "Bearer ",
         fixed: &[],
     };
 
@@ -289,7 +296,7 @@ impl AuthScheme {
     pub const fn header(name: &'static str) -> AuthScheme {
         AuthScheme {
             key_header: name,
-            bearer: false,
+            scheme: "",
             fixed: &[],
         }
     }
@@ -555,7 +562,7 @@ pub static PROVIDERS: &[Provider] = &[
         default_model: "claude-sonnet-4-5",
         auth: AuthScheme {
             key_header: "x-api-key",
-            bearer: false,
+            scheme: "",
             fixed: &[
                 ("anthropic-version", ANTHROPIC_VERSION),
                 ("anthropic-dangerous-direct-browser-access", "true"),
@@ -834,20 +841,47 @@ pub static PROVIDERS: &[Provider] = &[
     },
 ];
 
-/// The provider with this id, if it is built in. Ids are matched exactly
-/// (lowercase), without allocating.
+/// The provider with this id: built in, or defined by the app
+/// ([`crate::custom::define`]). Ids are matched exactly (lowercase).
 pub fn find(id: &str) -> Option<&'static Provider> {
-    index_of(id).map(|i| &PROVIDERS[i])
+    match PROVIDERS.iter().find(|p| p.id == id) {
+        Some(p) => Some(p),
+        None => crate::custom::find(id).map(|(_, p)| p),
+    }
 }
 
-/// The index in [`PROVIDERS`] of the provider with this id.
+/// The stable index of the provider with this id: its position in
+/// [`PROVIDERS`], or for a provider the app defined, `PROVIDERS.len()` plus
+/// its position among the definitions. Always below 64.
 pub fn index_of(id: &str) -> Option<usize> {
-    PROVIDERS.iter().position(|p| p.id == id)
+    match PROVIDERS.iter().position(|p| p.id == id) {
+        Some(i) => Some(i),
+        None => crate::custom::find(id).map(|(i, _)| PROVIDERS.len() + i),
+    }
 }
 
-/// The public description of every provider, in display order.
+/// Every provider: the built-in ones in display order, then the ones the
+/// app defined, in the order they were defined (so by [`index_of`]).
+pub fn all() -> Vec<&'static Provider> {
+    let mut out: Vec<&'static Provider> = PROVIDERS.iter().collect();
+    out.extend(crate::custom::defined());
+    out
+}
+
+/// Whether `s` (trimmed) has the shape of a built-in provider's key with a
+/// recognisable prefix (`sk-proj-…`, `gsk_…`): such a value passed where a
+/// label is expected is refused rather than shown or stored in plain text.
+pub fn looks_like_a_key(s: &str) -> bool {
+    let s = crate::mask::trim(s);
+    PROVIDERS
+        .iter()
+        .flat_map(|p| p.formats)
+        .any(|f| !f.prefix.is_empty() && f.matches(s))
+}
+
+/// The public description of every provider ([`all`]), in display order.
 pub fn all_info() -> Vec<ProviderInfo> {
-    PROVIDERS.iter().map(Provider::info).collect()
+    all().into_iter().map(Provider::info).collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! No message produced here contains the key or its length.
 
-use crate::providers::{self, Provider, PROVIDERS};
+use crate::providers::{self, Provider};
 use serde::Serialize;
 
 /// The outcome code of [`validate`]. Its string form is part of the JS API.
@@ -153,7 +153,7 @@ pub fn shown_id(id: &str) -> &str {
 }
 
 pub(crate) fn unknown_provider_message(id: &str) -> String {
-    let known: Vec<&str> = PROVIDERS.iter().map(|p| p.id).collect();
+    let known: Vec<&str> = providers::all().iter().map(|p| p.id).collect();
     format!(
         "\"{}\" is not a known provider. Known providers: {}.",
         shown_id(id),
@@ -168,7 +168,7 @@ pub(crate) fn unknown_provider_message(id: &str) -> String {
 /// shape the key has wins; if none does, none is named: the table's order
 /// never decides.
 pub fn detect_provider(key: &str) -> Option<&'static Provider> {
-    detect_among(PROVIDERS, trim(key))
+    detect_among(providers::all(), trim(key))
 }
 
 /// [`detect_provider`] among `providers` (the built-in table, or any other
@@ -242,7 +242,7 @@ pub fn validate(provider: &str, key: &str) -> Validation {
             normalized,
         };
     };
-    let (code, message, detected) = check(PROVIDERS, p, trimmed);
+    let (code, message, detected) = check(providers::all(), p, trimmed);
     Validation {
         valid: code.is_valid(),
         code,
@@ -385,7 +385,10 @@ fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
     if len < min {
         return say(TooShort, &too_short);
     }
-    if prefix.is_empty() {
+    // A provider the app defined declares its shape exactly: no new format
+    // of its keys can appear without the app saying so.
+    let defined = !providers::PROVIDERS.iter().any(|b| std::ptr::eq(b, p));
+    if prefix.is_empty() || defined {
         // Keys without a prefix: nothing but the shape tells them from other
         // text, so a length between or beyond the known ones is an error: one
         // between two known lengths is taken for a longer key cut off.

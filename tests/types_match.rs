@@ -74,7 +74,7 @@ fn strings(v: impl IntoIterator<Item = &'static str>) -> Vec<String> {
 #[test]
 fn provider_ids_are_the_table() {
     assert_eq!(
-        union(&declarations(), "ProviderId"),
+        union(&declarations(), "BuiltinProviderId"),
         strings(PROVIDERS.iter().map(|p| p.id))
     );
 }

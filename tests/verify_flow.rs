@@ -171,11 +171,7 @@ fn refused_code(r: Result<impl std::fmt::Debug, VerifyError>) -> ErrorCode {
 /// The headers the table's auth scheme gives `key`, as (name, value).
 fn table_headers(provider: &str, key: &str) -> Vec<(String, String)> {
     let auth = find(provider).unwrap().auth;
-    let value = if auth.bearer {
-        format!("Bearer {key}")
-    } else {
-        key.to_string()
-    };
+    let value = format!("{}{key}", auth.scheme);
     let mut out = vec![(auth.key_header.to_string(), value)];
     out.extend(
         auth.fixed

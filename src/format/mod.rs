@@ -63,7 +63,7 @@ pub enum FormatError {
     /// A field that is not valid base64 or has the wrong length.
     #[error("its field {0} is malformed")]
     BadField(&'static str),
-    /// A record for a provider this version does not know.
+    /// A record under a name that cannot be a provider id.
     #[error("it holds a record for an unknown provider")]
     UnknownProvider,
     /// A record that does not decrypt with the vault's key: it was modified,
@@ -238,12 +238,17 @@ fn object_of<T>(
     Ok(out)
 }
 
-/// A provider id of the table (records, MACs, tombstones are only kept for
-/// known providers).
+/// A provider id: of a built-in provider, or of one an app defines. A
+/// record for a provider this page does not know (an app's own provider,
+/// read by a page that did not define it) is kept as it is, under the
+/// vault's MAC, and not used; an id that cannot be a provider's
+/// (`^[a-z0-9_-]{1,32}$`) makes the vault unreadable.
 fn known_provider(id: &str) -> Result<(), FormatError> {
-    crate::providers::find(id)
-        .map(|_| ())
-        .ok_or(FormatError::UnknownProvider)
+    if crate::validate::shown_id(id) == id {
+        Ok(())
+    } else {
+        Err(FormatError::UnknownProvider)
+    }
 }
 
 fn iterations(value: u64) -> Result<u32, FormatError> {

@@ -99,8 +99,8 @@ impl Keyring {
     /// Answering with [`Snapshot::is_byok`] at any later time gives the same
     /// answer as [`Keyring::is_byok`] until [`Keyring::generation`] changes.
     pub fn snapshot(&self) -> Snapshot {
-        let keys = providers::PROVIDERS
-            .iter()
+        let keys = providers::all()
+            .into_iter()
             .zip(self.active.iter())
             .filter_map(|(p, a)| a.map(|expires_at| (p.id, expires_at)))
             .collect();

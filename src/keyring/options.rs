@@ -21,6 +21,9 @@ pub struct Options {
     pub policy: CreditPolicy,
     /// Lock after this long without use. Default: never.
     pub auto_lock_ms: Option<u64>,
+    /// Providers the app defines ([`crate::custom::define`]); defined when
+    /// the keyring is made, for the whole module.
+    pub providers: Vec<crate::custom::ProviderDef>,
 }
 
 impl Default for Options {
@@ -31,6 +34,7 @@ impl Default for Options {
             min_passphrase_length: 8,
             policy: CreditPolicy::default(),
             auto_lock_ms: None,
+            providers: Vec::new(),
         }
     }
 }
@@ -75,6 +79,12 @@ impl Options {
                     "{name} must hold at most {MAX_LABELS} non-empty names of at most {MAX_LABEL_LEN} bytes."
                 )));
             }
+        }
+        if self.providers.len() > crate::limits::MAX_CUSTOM_PROVIDERS {
+            return Err(Error::invalid_argument(crate::custom::TOO_MANY));
+        }
+        for def in &self.providers {
+            crate::custom::define(def)?;
         }
         for p in &self.policy.platform_providers {
             if providers::find(p).is_none() {

@@ -37,10 +37,8 @@ impl std::fmt::Debug for AuthHeaders {
 /// provider's [`crate::providers::AuthScheme`].
 pub fn auth_headers(provider: &Provider, key: &str) -> AuthHeaders {
     let scheme = &provider.auth;
-    let mut value = Zeroizing::new(String::with_capacity(key.len() + 7));
-    if scheme.bearer {
-        value.push_str("Bearer ");
-    }
+    let mut value = Zeroizing::new(String::with_capacity(scheme.scheme.len() + key.len()));
+    value.push_str(scheme.scheme);
     value.push_str(key);
     let mut out = Vec::with_capacity(1 + scheme.fixed.len());
     out.push((scheme.key_header, value));

@@ -70,11 +70,7 @@ pub fn short_string(v: &JsValue, name: &str) -> Result<String> {
 /// Keys without a prefix (Mistral, Cohere, Exa) look like any identifier
 /// (an Exa key is a UUID, a common user id) and cannot be told apart.
 pub fn looks_like_a_key(s: &str) -> bool {
-    let s = crate::mask::trim(s);
-    crate::providers::PROVIDERS
-        .iter()
-        .flat_map(|p| p.formats)
-        .any(|f| !f.prefix.is_empty() && f.matches(s))
+    crate::providers::looks_like_a_key(s)
 }
 
 /// An optional label the library shows or stores in plain text (a
@@ -122,7 +118,7 @@ pub fn opt_integer(v: &JsValue, name: &str, min: u64, max: u64) -> Result<Option
     }
 }
 
-fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
+pub(super) fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
@@ -236,6 +232,7 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
         "platformOnly",
         "platformProviders",
         "autoLockMs",
+        "providers",
     ];
     let mut opts = Options::default();
     let Some(obj) = options_object(v, "Keyring options", KNOWN)? else {
@@ -294,6 +291,7 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
         1,
         crate::limits::MAX_AUTO_LOCK_MS,
     )?;
+    opts.providers = super::custom_providers::definitions(&get(&obj, "providers")?)?;
     Ok(KeyringArgs {
         options: opts,
         storage,

@@ -4,6 +4,7 @@
 //!
 //! - [`args`]: checked conversion of untrusted JS arguments;
 //! - [`convert`]: Rust results and fixed strings → JS values;
+//! - `custom_providers`: `defineProvider` and the keyring's `providers` option;
 //! - `decisions`: the credit decision mirrored in a JS object for the hot path;
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
 //! - [`browser_storage`]: sessionStorage / localStorage behind [`crate::Storage`];
@@ -20,6 +21,7 @@ pub mod api;
 pub mod args;
 pub mod browser_storage;
 pub mod convert;
+mod custom_providers;
 mod decisions;
 pub mod errors;
 mod flows;

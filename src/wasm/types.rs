@@ -8,11 +8,42 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** Built-in provider ids. */
-export type ProviderId =
+export type BuiltinProviderId =
   | "openai" | "anthropic" | "gemini" | "groq" | "openrouter" | "perplexity"
   | "mistral" | "xai" | "deepseek" | "together" | "fireworks" | "cohere"
   | "huggingface" | "bedrock" | "exa" | "copilotkit" | "azureopenai" | "cerebras"
   | "replicate" | "elevenlabs" | "xaimanagement";
+
+/** A provider id: a built-in one, or the id of a provider the app defined (`defineProvider`, `KeyringOptions.providers`). */
+export type ProviderId = BuiltinProviderId | (string & {});
+
+/** A key alphabet a `ProviderDefinition` may name: urlSafe `A-Za-z0-9_-`, alnum `A-Za-z0-9`, hex, lowerHex `0-9a-f`, letters, base64 `A-Za-z0-9+/=`, lowerAlnum `a-z0-9`, word `A-Za-z0-9_`, lowerUuid. */
+export type KeyAlphabet =
+  | "urlSafe" | "alnum" | "hex" | "lowerHex" | "letters" | "base64" | "lowerAlnum" | "word" | "lowerUuid";
+
+/** A provider the app defines: its company gateway, a local Ollama, an OpenAI-compatible endpoint. Not a secret. */
+export interface ProviderDefinition {
+  /** Stable id, `^[a-z0-9_-]{1,32}$`, not a built-in provider's. */
+  id: string;
+  /** Display name, e.g. "Acme Gateway". */
+  name: string;
+  /** What keys start with; absent: keys have no fixed prefix. At most 8. */
+  prefixes?: string[];
+  /** The total lengths a key may have (prefix included); absent: every length up to 4096. At most 8. */
+  lengths?: number[];
+  /** The characters after the prefix; absent: every printable ASCII character but the space. */
+  alphabet?: KeyAlphabet;
+  /** Where a person creates a key (https://). */
+  keyUrl?: string;
+  /** A sensible default model id. */
+  defaultModel?: string;
+  /** The API's base URL, under the rules of `VerifyOptions.baseUrl`: https://, http://localhost (or 127.0.0.1, [::1]), or /path on this site. */
+  baseUrl: string;
+  /** Where the key goes: `header: scheme + " " + key` (just the key without a scheme). */
+  auth: { header: string; scheme?: string };
+  /** How `verify` checks a key: `method` `baseUrl + path`. Absent: `verify` answers "unsupported". */
+  check?: { method: "GET" | "POST"; path: string };
+}
 
 /** The outcome codes of `validate` (docs/KEY-FORMATS.md). "unrecognized_format": the provider's prefix and alphabet but a shape no published rule describes, possibly a new kind of key (valid: true; check it with `verify`). "not_a_key": a session cookie or token, an organization or project id, a JWT, a masked key, a placeholder, a whole `.env` line or HTTP header. */
 export type ValidationCode =
@@ -70,6 +101,8 @@ export interface KeyringOptions {
   platformProviders?: ProviderId[];
   /** Lock after this many milliseconds without use. Default: never. */
   autoLockMs?: number;
+  /** Providers the app defines (see `defineProvider`), known to the whole module once the keyring is made. */
+  providers?: ProviderDefinition[];
   /** PBKDF2 implementation: "auto" (default: WebCrypto where `crypto.subtle` exists, else pure Rust), "webcrypto" (same fallback), or "wasm" (always pure Rust). */
   kdf?: "auto" | "webcrypto" | "wasm";
 }

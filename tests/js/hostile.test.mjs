@@ -92,6 +92,7 @@ async function hostileMatrix() {
     detectProvider: { args: [GROQ], kinds: ["str"] },
     providers: { args: [], kinds: ["extra"] },
     rulesVersion: { args: [], kinds: ["extra"] },
+    defineProvider: { args: [{ id: "hostile-gw", name: "Hostile", baseUrl: "https://gw.example", auth: { header: "authorization", scheme: "Bearer" } }], kinds: ["def"] },
     verify: { args: ["groq", "not-a-key", undefined], kinds: ["str", "str", "obj"] },
   };
   const methods = {
@@ -122,6 +123,7 @@ async function hostileMatrix() {
   const keyringOptions = {
     namespace: "optstr", storage: "optstr", kdf: "optstr", iterations: "optnum",
     minPassphraseLength: "optnum", platformOnly: "optlist", platformProviders: "optlist", autoLockMs: "optnum",
+    providers: "optlist",
   };
   // wasm-bindgen's own members, not the library's API.
   const skipped = new Set(["constructor", "free", "__destroy_into_raw", "__wrap", "__wbg_ptr", "default", "initSync"]);
@@ -287,6 +289,7 @@ test("every export, called with hostile values, throws a KeyringError or returns
       case "bool": return c !== "boolean";
       case "opt": case "optstr": return !nullish && c !== "string";
       case "obj": return !nullish && c !== "object";
+      case "def": return c !== "object";
       case "optnum": return !nullish && c !== "number";
       case "optlist": return !nullish && c !== "array";
       default: throw new Error(`unknown argument kind ${kind}`);
@@ -368,6 +371,20 @@ async function secretScenario() {
     note(`storage ${what}`, out);
   };
 
+  // A provider the app defines: its key goes through everything below like
+  // the built-in ones; a key put in any field of a definition never comes
+  // back out (keys without a prefix look like any name and cannot be told).
+  const CUSTOM = { id: "hygiene-gw", name: "Hygiene Gateway", prefixes: ["hgw-"], lengths: [40], alphabet: "alnum", baseUrl: "https://gw.example", auth: { header: "authorization", scheme: "Bearer" } };
+  note("defineProvider", m.defineProvider(CUSTOM));
+  const prefixed = [keys.openai, keys.anthropic, keys.groq];
+  keys["hygiene-gw"] = "hgw-" + chars(ALNUM, 36);
+  for (const field of ["id", "name", "prefixes", "lengths", "alphabet", "keyUrl", "defaultModel", "baseUrl", "auth", "check"]) {
+    for (const k of prefixed) {
+      const value = { prefixes: [k], lengths: [k], auth: { header: k, scheme: k }, check: { method: k, path: "/" + k } }[field] ?? k;
+      await tryIt(`defineProvider with a key as ${field}`, () => note(`defined with a key as ${field}`, m.defineProvider({ ...CUSTOM, id: `hg-${field}`.toLowerCase(), [field]: value })));
+      await tryIt(`Keyring with a key as ${field}`, () => new m.Keyring({ storage: "memory", providers: [{ ...CUSTOM, id: `hk-${field}`.toLowerCase(), [field]: value }] }).free());
+    }
+  }
   localStorage.clear();
   sessionStorage.clear();
   const kr = new m.Keyring({ namespace: "hygiene", storage: "local", iterations: 100000, platformOnly: ["deep"], platformProviders: ["openai"] });
@@ -487,7 +504,7 @@ async function exportedSurface() {
   for (const block of all(/^export interface Keyring \{([\s\S]*?)\n\}/gm, dts)) {
     for (const m of all(/^ {4}(\w+)(?:<[^>]*>)?\(/gm, block)) names.add(`Keyring.${m}`);
   }
-  for (const iface of ["KeyringOptions", "SetOptions", "LockOptions", "VerifyOptions"]) {
+  for (const iface of ["KeyringOptions", "SetOptions", "LockOptions", "VerifyOptions", "ProviderDefinition"]) {
     const re = new RegExp(`^export interface ${iface} \\{([\\s\\S]*?)\\n\\}`, "gm");
     for (const block of all(re, dts)) for (const f of all(/^ {4}(\w+)\??:/gm, block)) names.add(`${iface}.${f}`);
   }
@@ -506,6 +523,7 @@ async function secretPositions({ probes, labelFields }) {
   const KEYV = "sk-proj-" + "Q1w2E3r4T5".repeat(7) + "abcdT3BlbkFJ" + "z9Y8x7W6v5".repeat(7) + "uvwx";
   const NS = "positions";
   const verifyOpts = () => ({ baseUrl: "/no-standin-here/openai", timeoutMs: 3000 });
+  const gateway = (id = "positions-gw") => ({ id, name: "Positions Gateway", prefixes: ["pgw-"], baseUrl: "/no-standin-here/gw", auth: { header: "authorization", scheme: "Bearer" }, check: { method: "GET", path: "/models" } });
   const kOpts = () => ({ namespace: NS, storage: "local", iterations: 100000 });
   let exportText;
   {
@@ -525,6 +543,7 @@ async function secretPositions({ probes, labelFields }) {
     rulesVersion: { args: () => [] },
     verify: { args: () => ["openai", KEYV, verifyOpts()], options: { 2: "VerifyOptions" } },
     "new Keyring": { args: () => [{ ...kOpts(), namespace: "positions-new" }], options: { 0: "KeyringOptions" }, ctor: true },
+    defineProvider: { args: () => [gateway()], options: { 0: "ProviderDefinition" } },
     "Keyring.importVault": { args: () => [exportText, { ...kOpts(), namespace: undefined }], options: { 1: "KeyringOptions" }, statik: true },
   };
   const methods = {
@@ -541,7 +560,8 @@ async function secretPositions({ probes, labelFields }) {
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
   const getters = ["state", "namespace", "kdfBackend", "iterations"];
   const fields = {
-    KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf"],
+    KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf", "providers"],
+    ProviderDefinition: ["id", "name", "prefixes", "lengths", "alphabet", "keyUrl", "defaultModel", "baseUrl", "auth", "check"],
     SetOptions: ["model", "expiresInMs", "baseUrl", "verify"],
     LockOptions: ["everywhere"],
     VerifyOptions: ["baseUrl", "timeoutMs", "signal", "region"],
@@ -622,7 +642,13 @@ async function secretPositions({ probes, labelFields }) {
         const fieldNames = [...fields[iface]];
         for (const field of fieldNames) {
           if (probeName === "passphrase" && labelFields.includes(`${iface}.${field}`)) continue;
-          const values = field === "platformOnly" || field === "platformProviders" ? [[probe]] : [probe];
+          const values = {
+            platformOnly: [[probe]], platformProviders: [[probe]], prefixes: [[probe]], lengths: [[probe]],
+            // A definition: as an entry, and in each of its fields (a fresh id each time).
+            providers: [[probe], ...fields.ProviderDefinition.map((f, i) => [{ ...gateway(`positions-opt-${i}`), [f]: probe }])],
+            auth: [probe, { header: probe }, { header: "authorization", scheme: probe }],
+            check: [probe, { method: probe, path: "/models" }, { method: "GET", path: probe }, { method: "GET", path: "/" + probe }],
+          }[field] ?? [probe];
           if (iface === "SetOptions" && field === "verify") {
             for (const vf of fields.VerifyOptions) {
               await run(`${name}(#${index}.verify.${vf})`, probeName, () => {
@@ -665,7 +691,9 @@ test("a key or passphrase in any argument position or option field never comes b
   // names the storage item, a model is listed, a platformOnly feature is a
   // decision input): a value with a key's shape is refused there, but a
   // passphrase has no shape to refuse.
-  const labelFields = ["KeyringOptions.namespace", "SetOptions.model", "KeyringOptions.platformOnly"];
+  // Texts the app shows or stores as it gave them: a passphrase there is the app's own doing.
+  const labelFields = ["KeyringOptions.namespace", "SetOptions.model", "KeyringOptions.platformOnly",
+    "ProviderDefinition.name", "ProviderDefinition.defaultModel", "KeyringOptions.providers"];
   const r = await page.evaluate(secretPositions, { probes, labelFields });
   await page.close();
   assert.deepEqual(pageErrors, []);

@@ -1,7 +1,8 @@
 // Every export and member of byok-keyring, used the way an app does, with
 // the types spelled out: `tsc --noEmit` under `strict` must accept it.
 import init, {
-  initSync, Keyring, validate, mask, detectProvider, providers, verify, rulesVersion,
+  initSync, Keyring, validate, mask, detectProvider, providers, verify, rulesVersion, defineProvider,
+  type BuiltinProviderId, type KeyAlphabet, type ProviderDefinition,
   type ChangeEvent, type InitInput, type KeyInfo, type KeyringError, type KeyringErrorCode,
   type KeyringOptions, type KeyringState, type ProviderId, type ProviderInfo, type SetOptions,
   type Source, type StorageKind, type SyncInitInput, type Usage, type Validation, type ValidationCode,
@@ -31,6 +32,24 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   for (const info of list) log.push(info.id, info.name, info.keyUrl, info.defaultModel);
   const rules: string = rulesVersion();
   log.push(rules);
+
+  // A provider the app defines: its id works wherever a ProviderId does.
+  const alphabet: KeyAlphabet = "alnum";
+  const gateway: ProviderDefinition = {
+    id: "corp-gateway", name: "Corp Gateway", prefixes: ["cgw-"], lengths: [36], alphabet,
+    keyUrl: "https://corp.example/keys", defaultModel: "corp-large", baseUrl: "https://llm.corp.example/v1",
+    auth: { header: "authorization", scheme: "Bearer" }, check: { method: "GET", path: "/models" },
+  };
+  const ollama: ProviderDefinition = { id: "ollama", name: "Ollama", baseUrl: "http://localhost:11434", auth: { header: "authorization" } };
+  const defined: ProviderInfo = defineProvider(gateway);
+  const builtin: BuiltinProviderId = "openai";
+  const anyId: ProviderId = defined.id;
+  log.push(validate(anyId, pasted).code, validate(builtin, pasted).code, String(new Keyring({ storage: "memory", providers: [gateway, ollama] }).isByok("ollama")));
+  // @ts-expect-error: a definition needs a baseUrl and auth
+  defineProvider({ id: "x", name: "X" });
+  // @ts-expect-error: alphabets are named
+  const badAlphabet: ProviderDefinition = { ...ollama, alphabet: "klingon" };
+  log.push(badAlphabet.id);
 
   const storage: StorageKind = "memory";
   const options: KeyringOptions = {
@@ -108,8 +127,8 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
 
 // The types are precise, not `any`: each line below must be an error.
 export function mistakes(kr: Keyring): void {
-  // @ts-expect-error: not a provider id
-  kr.set("not-a-provider", "key");
+  // @ts-expect-error: a provider id is a string (an app may define its own ids)
+  kr.set(42, "key");
   // @ts-expect-error: misspelt option
   new Keyring({ storge: "memory" });
   // @ts-expect-error: not a storage kind
