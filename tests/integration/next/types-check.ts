@@ -19,8 +19,10 @@ export function useTypesCheck(): string {
   }
   const byok: boolean = useByok(r.keyring, "openai");
   const keys: KeyInfo[] = useKeys(r.keyring);
-  // @ts-expect-error an unknown provider id
-  useByok(r.keyring, "opnai");
+  // Any string is a provider id (apps define their own), but not a number.
+  useByok(r.keyring, "my-gateway");
+  // @ts-expect-error a provider id is a string
+  useByok(r.keyring, 42);
   // @ts-expect-error a misspelt option
   useKeyring({ namespce: "n" });
   // @ts-expect-error not a keyring
