@@ -8,7 +8,7 @@ PORT ?= 8080
 # is too tight for the tamper matrix on a loaded 2-core machine).
 WASM_TEST_TIMEOUT ?= 300
 
-.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench mutants mutants-rust mutants-js clean
+.PHONY: all setup setup-test lint lint-fmt lint-clippy lint-clippy-wasm lint-doc lint-doc-wasm size build test test-native test-browser test-firefox test-e2e test-integration demo demo-standin bench mutants mutants-rust mutants-js clean
 
 all: build
 
@@ -25,10 +25,10 @@ build: setup
 	node scripts/package.mjs
 	@ls -l pkg/*.wasm pkg/*.js | awk '{print "  " $$5 " bytes  " $$9}'
 
-## lint: rustfmt, clippy (native and wasm32, warnings are errors) and rustdoc
-## (warnings are errors). Every check runs, and the target fails if any failed.
+## lint: rustfmt, clippy and rustdoc, each for native and wasm32 (warnings are
+## errors). Every check runs, and the target fails if any failed.
 lint: setup
-	@$(MAKE) --no-print-directory -k lint-fmt lint-clippy lint-clippy-wasm lint-doc
+	@$(MAKE) --no-print-directory -k lint-fmt lint-clippy lint-clippy-wasm lint-doc lint-doc-wasm
 
 lint-fmt:
 	cargo fmt --check
@@ -41,6 +41,9 @@ lint-clippy-wasm:
 
 lint-doc:
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
+lint-doc-wasm:
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
 
 ## test: the lint gate, then every test: native Rust, wasm in headless Chromium
 ## and Firefox, browser end-to-end (including the size budget), WebKit, bundler apps.

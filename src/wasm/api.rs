@@ -70,9 +70,9 @@ fn validation_object(v: &crate::Validation, normalized: Option<JsValue>) -> JsVa
 }
 
 /// Masks a key for display: at most its first and last 4 characters, nothing
-/// of a key shorter than 20; always 16 characters long ([`crate::mask`]).
+/// of a key shorter than 20; always 16 characters long ([`fn@crate::mask`]).
 ///
-/// The rule is the core's ([`crate::mask`], its constants and its
+/// The rule is the core's ([`fn@crate::mask`], its constants and its
 /// whitespace, which is JavaScript's `trim()`); here it is applied to the
 /// JavaScript string itself (trim, slice, concat), so the key is not copied
 /// into WebAssembly memory and no text is decoded on the way back: 4× faster

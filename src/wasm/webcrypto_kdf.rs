@@ -7,7 +7,7 @@
 //! elsewhere, and if WebCrypto refuses a request, the keyring derives with
 //! [`crate::crypto::pbkdf2_sha256`] in WebAssembly, which produces the same
 //! bits. The derivation itself is `pbkdf2` in `js/transport.js`, driven by
-//! [`super::flows`].
+//! `src/wasm/flows.rs`.
 
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
