@@ -75,11 +75,20 @@ pub fn hkdf_sha256(ikm: &DerivedKey, salt: &[u8], info: &[u8]) -> DerivedKey {
     DerivedKey::from_bytes(*out)
 }
 
+/// HMAC-SHA256 keyed with `key`. HMAC pads a key shorter than the hash's
+/// 64-byte block with zero bytes, so the padded block is the same key; this
+/// way there is no fallible constructor (and no panic) on the path.
+fn hmac_of(key: &DerivedKey) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::KeyInit;
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..KEY_LEN].copy_from_slice(key.expose());
+    hmac::Hmac::<sha2::Sha256>::new(&(*block).into())
+}
+
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &DerivedKey, message: &[u8]) -> [u8; MAC_LEN] {
-    use hmac::{KeyInit as _, Mac};
-    let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key.expose())
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    use hmac::Mac;
+    let mut mac = hmac_of(key);
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -87,10 +96,8 @@ pub fn hmac_sha256(key: &DerivedKey, message: &[u8]) -> [u8; MAC_LEN] {
 /// Whether `tag` is the HMAC-SHA256 of `message` under `key`, compared in
 /// constant time.
 pub fn hmac_verify(key: &DerivedKey, message: &[u8], tag: &[u8]) -> bool {
-    use hmac::{KeyInit as _, Mac};
-    let Ok(mut mac) = <hmac::Hmac<sha2::Sha256>>::new_from_slice(key.expose()) else {
-        return false;
-    };
+    use hmac::Mac;
+    let mut mac = hmac_of(key);
     mac.update(message);
     mac.verify_slice(tag).is_ok()
 }
@@ -166,6 +173,18 @@ mod tests {
             seal(&key, b"x", b"").unwrap().nonce,
             seal(&key, b"x", b"").unwrap().nonce
         );
+    }
+
+    #[test]
+    fn hmac_matches_the_crates_own_keying() {
+        use hmac::{KeyInit, Mac};
+        let key = DerivedKey::from_bytes([0x0b; 32]);
+        let mut reference = <hmac::Hmac<sha2::Sha256>>::new_from_slice(&[0x0b; 32]).unwrap();
+        reference.update(b"Hi There");
+        let want: [u8; MAC_LEN] = reference.finalize().into_bytes().into();
+        assert_eq!(hmac_sha256(&key, b"Hi There"), want);
+        assert!(hmac_verify(&key, b"Hi There", &want));
+        assert!(!hmac_verify(&key, b"Hi there", &want));
     }
 
     #[test]
