@@ -1,7 +1,7 @@
 //! Storing, reading, removing, enabling and listing keys.
 use super::{
-    key_info, live_records, random_failed, record_damaged, tab_sync::Change, ChangeEvent,
-    ChangeKind, KeyInfo, Keyring, RecordState, SetOptions, Stored,
+    key_info, live_record, live_records, random_failed, record_damaged, tab_sync::Change,
+    ChangeEvent, ChangeKind, KeyInfo, Keyring, RecordState, SetOptions, Stored,
 };
 use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
@@ -32,9 +32,7 @@ impl Keyring {
         let sealed = crypto::seal(&session.record_key, &format::pad(key.as_bytes()), &aad)
             .map_err(random_failed)?;
         let mut vault = self.vault()?.clone();
-        let created_at = live_records(&vault)
-            .find(|(id, _)| *id == p.id)
-            .map_or(now, |(_, r)| r.created_at);
+        let created_at = live_record(&vault, p.id).map_or(now, |r| r.created_at);
         // Later than any removal of this provider, so the new key is live.
         let updated_at = vault.removed.get(p.id).map_or(now, |t| now.max(t + 1));
         vault.removed.remove(p.id);
@@ -64,9 +62,8 @@ impl Keyring {
         let now = self.now();
         let vault = self.vault()?;
         let state = self.session.as_ref().and_then(|s| s.state(provider));
-        live_records(vault)
-            .find(|(id, _)| *id == provider)
-            .and_then(|(id, r)| key_info(vault, id, r, state, now))
+        live_record(vault, provider)
+            .and_then(|r| key_info(vault, provider, r, state, now))
             .ok_or_else(|| Error::invalid_argument("No key is stored for this provider."))
     }
 
@@ -81,7 +78,7 @@ impl Keyring {
         let session = self.session()?;
         let state = session.state(p.id);
         let vault = self.vault()?;
-        let Some((_, r)) = live_records(vault).find(|(id, _)| *id == p.id) else {
+        let Some(r) = live_record(vault, p.id) else {
             return Ok(None);
         };
         if r.expires_at.is_some_and(|t| t <= now) {
@@ -121,9 +118,7 @@ impl Keyring {
         let Some(key) = self.get(provider)? else {
             return Ok(None);
         };
-        let base_url = live_records(self.vault()?)
-            .find(|(id, _)| *id == provider)
-            .and_then(|(_, r)| r.base_url.clone());
+        let base_url = live_record(self.vault()?, provider).and_then(|r| r.base_url.clone());
         Ok(Some((key, base_url)))
     }
 
@@ -134,7 +129,7 @@ impl Keyring {
         let p = Self::provider(provider)?;
         self.check_auto_lock();
         self.reload()?;
-        if !live_records(self.vault()?).any(|(id, _)| id == p.id) {
+        if live_record(self.vault()?, p.id).is_none() {
             return Ok(false);
         }
         let now = self.now();
@@ -164,7 +159,7 @@ impl Keyring {
         self.check_auto_lock();
         self.reload()?;
         let vault = self.vault()?;
-        if !live_records(vault).any(|(id, _)| id == p.id) {
+        if live_record(vault, p.id).is_none() {
             return Ok(false);
         }
         let state = self.session.as_ref().map(|s| s.state(p.id));

@@ -184,7 +184,10 @@ struct Session {
     /// HKDF of the vault key: the MAC key.
     mac_key: DerivedKey,
     /// Each stored record's state, as of the last read of storage.
-    states: litemap::LiteMap<String, RecordState>,
+    /// With the MAC a `Good` or `Damaged` verdict was reached under: the MAC
+    /// covers the ciphertext, so a record with the same authentic MAC
+    /// decrypts the same and is not decrypted again at the next check.
+    states: litemap::LiteMap<String, (RecordState, [u8; crypto::MAC_LEN])>,
     /// Keys decrypted by `get`, so the next `get` skips AES-GCM. Holding them
     /// exposes nothing the vault key above does not already open.
     plain: litemap::LiteMap<&'static str, ApiKey>,
@@ -208,41 +211,41 @@ impl Session {
     }
 
     /// Checks every record of `vault` (which this session opens): the vault
-    /// MAC, each record's MAC, and that it decrypts.
+    /// MAC, each record's MAC, and that it decrypts (once per authentic
+    /// record MAC: a verdict for the same MAC is reused).
     fn check(&mut self, namespace: &str, vault: &Vault) {
         let vault_ok = crypto::hmac_verify(
             &self.mac_key,
             &format::vault_mac_input(namespace, vault),
             &vault.mac,
         );
+        let previous = std::mem::take(&mut self.states);
         self.states = in_order(vault.records.iter().map(|(p, r)| {
-            let authentic = vault_ok
-                && vault.macs.get(p).is_some_and(|mac| {
-                    crypto::hmac_verify(
+            let mac = vault.macs.get(p).filter(|mac| {
+                vault_ok
+                    && crypto::hmac_verify(
                         &self.mac_key,
                         &format::record_mac_input(namespace, p, r),
-                        mac,
+                        &mac[..],
                     )
-                });
-            let state = if !authentic {
-                RecordState::Tampered
-            } else if crypto::open(
-                &self.record_key,
-                &r.sealed,
-                &format::record_aad(namespace, p),
-            )
-            .is_none()
-            {
-                RecordState::Damaged
-            } else {
-                RecordState::Good
+            });
+            let state = match (mac, previous.get(p)) {
+                (None, _) => RecordState::Tampered,
+                (Some(mac), Some((known, seen))) if seen == mac => *known,
+                (Some(_), _) => {
+                    let aad = format::record_aad(namespace, p);
+                    match crypto::open(&self.record_key, &r.sealed, &aad) {
+                        Some(_) => RecordState::Good,
+                        None => RecordState::Damaged,
+                    }
+                }
             };
-            (p.clone(), state)
+            (p.clone(), (state, mac.copied().unwrap_or_default()))
         }));
     }
 
     fn state(&self, provider: &str) -> Option<RecordState> {
-        self.states.get(provider).copied()
+        self.states.get(provider).map(|(state, _)| *state)
     }
 
     /// Seals `vault` before it is written: keys disabled while locked are
@@ -586,6 +589,15 @@ fn in_order<V>(pairs: impl Iterator<Item = (String, V)>) -> litemap::LiteMap<Str
 /// after their last write).
 fn live_records(vault: &Vault) -> impl Iterator<Item = (&String, &Record)> {
     vault.records.iter().filter(|(p, r)| vault.is_live(p, r))
+}
+
+/// `provider`'s record, unless a removal supersedes it (a map lookup, not
+/// a scan of [`live_records`]).
+fn live_record<'v>(vault: &'v Vault, provider: &str) -> Option<&'v Record> {
+    vault
+        .records
+        .get(provider)
+        .filter(|r| vault.is_live(provider, r))
 }
 
 fn key_info(
