@@ -354,6 +354,24 @@ pub fn storage_key(namespace: &str) -> String {
     [STORAGE_PREFIX, namespace].concat()
 }
 
+/// Associated data: `"byok-keyring" 0 version 0 kind`, then each of
+/// `parts` after a zero byte (docs/FORMAT.md §4; the parts hold no zero
+/// byte, so the encoding is unambiguous).
+fn aad(version: &str, kind: &str, parts: &[&str]) -> Vec<u8> {
+    let mut aad = [
+        b"byok-keyring\0",
+        version.as_bytes(),
+        b"\0",
+        kind.as_bytes(),
+    ]
+    .concat();
+    for part in parts {
+        aad.push(0);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad
+}
+
 /// Whether `id` may name a slot: `^[a-z0-9_-]{1,32}$`.
 fn is_slot_id(id: &str) -> bool {
     (1..=32).contains(&id.len())

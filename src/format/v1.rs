@@ -109,16 +109,10 @@ pub(super) fn to_json(legacy: &Legacy, records: &Records) -> String {
 
 /// Version 1 associated data of the passphrase check.
 pub fn check_aad_v1(namespace: &str) -> Vec<u8> {
-    let mut aad = b"byok-keyring\x001\x00check\x00".to_vec();
-    aad.extend_from_slice(namespace.as_bytes());
-    aad
+    super::aad("1", "check", &[namespace])
 }
 
 /// Version 1 associated data of a record.
 pub fn record_aad_v1(namespace: &str, provider: &str) -> Vec<u8> {
-    let mut aad = b"byok-keyring\x001\x00record\x00".to_vec();
-    aad.extend_from_slice(namespace.as_bytes());
-    aad.push(0);
-    aad.extend_from_slice(provider.as_bytes());
-    aad
+    super::aad("1", "record", &[namespace, provider])
 }

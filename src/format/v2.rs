@@ -249,23 +249,13 @@ pub(super) fn to_json(v: &Vault) -> String {
 /// Associated data of a slot's wrapped vault key: binds it to the
 /// namespace, the vault and the slot.
 pub fn slot_aad(namespace: &str, vault_id: &[u8; VAULT_ID_LEN], slot: &str) -> Vec<u8> {
-    let mut aad = b"byok-keyring\x002\x00slot\x00".to_vec();
-    aad.extend_from_slice(namespace.as_bytes());
-    aad.push(0);
-    aad.extend_from_slice(b64(vault_id).as_bytes());
-    aad.push(0);
-    aad.extend_from_slice(slot.as_bytes());
-    aad
+    super::aad("2", "slot", &[namespace, &b64(vault_id), slot])
 }
 
 /// Associated data of a record's ciphertext: binds it to the namespace and
 /// the provider (the vault is bound by the record key itself).
 pub fn record_aad(namespace: &str, provider: &str) -> Vec<u8> {
-    let mut aad = b"byok-keyring\x002\x00record\x00".to_vec();
-    aad.extend_from_slice(namespace.as_bytes());
-    aad.push(0);
-    aad.extend_from_slice(provider.as_bytes());
-    aad
+    super::aad("2", "record", &[namespace, provider])
 }
 
 /// The MAC input: each field as a 4-byte big-endian length and its UTF-8
