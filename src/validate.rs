@@ -242,7 +242,7 @@ pub fn validate(provider: &str, key: &str) -> Validation {
             normalized,
         };
     };
-    let (code, message, detected) = check(providers::all(), p, trimmed);
+    let (code, message, detected) = check(providers::all, p, trimmed);
     Validation {
         valid: code.is_valid(),
         code,
@@ -258,11 +258,13 @@ fn a_key_of(p: &Provider) -> String {
     p.key_label()
 }
 
-/// Judges `key` (already trimmed) for provider `p`, with `providers` (which
-/// includes `p`) as the ones a key may belong to instead: the code, the
-/// message and the detected provider id.
+/// Judges `key` (already trimmed) for provider `p`, with `providers()`
+/// (which includes `p`) as the ones a key may belong to instead: the code,
+/// the message and the detected provider id. `providers` is called only when
+/// the key does not fit `p` (a key that fits, the common case while typing a
+/// right key, lists nothing).
 pub fn check<'a, I>(
-    providers: I,
+    providers: impl FnOnce() -> I,
     p: &Provider,
     key: &str,
 ) -> (ValidationCode, String, Option<&'static str>)
@@ -300,7 +302,7 @@ where
         return (BadChars, message, None);
     }
     let own = p.prefix_of(key);
-    if let Some(other) = detect_among(providers, key) {
+    if let Some(other) = detect_among(providers(), key) {
         if other.id != p.id {
             let theirs = other.prefix_of(key).map_or(0, str::len);
             // Another provider claims it by a longer prefix, or by the same
