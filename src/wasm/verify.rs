@@ -253,15 +253,9 @@ impl JsKeyring {
         #[wasm_bindgen(unchecked_param_type = "ProviderId")] provider: JsValue,
     ) -> std::result::Result<JsValue, JsValue> {
         let provider = args::string(&provider, "provider")?;
-        let p = providers::find(&provider).ok_or_else(|| Error::unknown_provider(&provider))?;
-        let stored = {
-            let mut core = self.core.borrow_mut();
-            core.check_auto_lock();
-            core.get_with_endpoint(p.id)
-        };
-        self.notifier().flush();
-        Ok(stored?
-            .and_then(|(_, url)| url)
+        Ok(self
+            .stored(&provider)?
+            .and_then(|(_, _, url)| url)
             .map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u)))
     }
 
@@ -278,14 +272,7 @@ impl JsKeyring {
         let planned = (|| -> Result<_> {
             let provider = args::string(&provider, "provider")?;
             let mut a = check_args(&options, "verify() options")?;
-            let p = providers::find(&provider).ok_or_else(|| Error::unknown_provider(&provider))?;
-            let stored = {
-                let mut core = self.core.borrow_mut();
-                core.check_auto_lock();
-                core.get_with_endpoint(p.id)
-            };
-            self.notifier().flush();
-            let Some((key, base_url)) = stored? else {
+            let Some((p, key, base_url)) = self.stored(&provider)? else {
                 return Ok(None);
             };
             if a.opts.base_url.is_none() {
@@ -335,14 +322,24 @@ impl JsKeyring {
         &self,
         provider: &str,
     ) -> std::result::Result<Option<(&'static Provider, ApiKey)>, JsValue> {
+        Ok(self.stored(provider)?.map(|(p, key, _)| (p, key)))
+    }
+
+    /// The stored, unexpired key of `provider` and its stored endpoint
+    /// (needs unlocked): the one read behind `authHeaders`, `withKey`,
+    /// `endpoint` and `kr.verify`.
+    fn stored(
+        &self,
+        provider: &str,
+    ) -> Result<Option<(&'static Provider, ApiKey, Option<String>)>> {
         let p = providers::find(provider).ok_or_else(|| Error::unknown_provider(provider))?;
-        let key = {
+        let stored = {
             let mut core = self.core.borrow_mut();
             core.check_auto_lock();
-            core.get(p.id)
+            core.get_with_endpoint(p.id)
         };
         self.notifier().flush();
-        Ok(key?.map(|k| (p, k)))
+        Ok(stored?.map(|(key, url)| (p, key, url)))
     }
 
     /// `set(provider, apiKey, { verify, ... })`: the core's verify-then-store
