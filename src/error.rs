@@ -46,11 +46,19 @@ pub enum ErrorCode {
     /// Another unlock (or passphrase change) of this keyring is still
     /// running; `retryAfterMs` says when to try again.
     Busy,
+    /// The passkey prompt was cancelled or timed out, or the passkey used
+    /// is not one of this vault's. Nothing was written.
+    PasskeyFailed,
+    /// This browser or passkey provider cannot derive a key from a passkey
+    /// (no WebAuthn PRF extension). Nothing was written.
+    PasskeyUnsupported,
+    /// The unlock method to remove is the vault's only one.
+    LastUnlockMethod,
 }
 
 impl ErrorCode {
     /// Every code, in a stable order (for documentation and tests).
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::Locked,
         ErrorCode::NoVault,
         ErrorCode::AlreadyExists,
@@ -65,6 +73,9 @@ impl ErrorCode {
         ErrorCode::CryptoUnavailable,
         ErrorCode::ExcessiveWork,
         ErrorCode::Busy,
+        ErrorCode::PasskeyFailed,
+        ErrorCode::PasskeyUnsupported,
+        ErrorCode::LastUnlockMethod,
     ];
 
     /// The string form used in JavaScript (`err.code`).
@@ -84,6 +95,9 @@ impl ErrorCode {
             ErrorCode::CryptoUnavailable => "crypto_unavailable",
             ErrorCode::ExcessiveWork => "excessive_work",
             ErrorCode::Busy => "busy",
+            ErrorCode::PasskeyFailed => "passkey_failed",
+            ErrorCode::PasskeyUnsupported => "passkey_unsupported",
+            ErrorCode::LastUnlockMethod => "last_unlock_method",
         }
     }
 }

@@ -71,3 +71,9 @@ pub const MAX_CUSTOM_LIST: usize = 8;
 pub const MAX_CUSTOM_NAME_LEN: usize = 64;
 /// The longest key of a defined provider, in bytes.
 pub const MAX_CUSTOM_KEY_LEN: usize = 4096;
+/// Longest name of a passkey (characters).
+pub const MAX_PASSKEY_NAME_LEN: usize = 64;
+/// Longest WebAuthn credential id (bytes; WebAuthn's own limit is 1023).
+pub const MAX_CREDENTIAL_ID_LEN: usize = 1023;
+/// Longest WebAuthn relying party id (a domain name).
+pub const MAX_RP_ID_LEN: usize = 253;

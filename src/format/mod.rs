@@ -15,8 +15,8 @@ pub use crate::limits::{
 };
 pub use v1::{check_aad_v1, record_aad_v1, Legacy};
 pub use v2::{
-    record_aad, record_mac_input, slot_aad, vault_mac_input, Slot, SlotKind, MAC_INFO,
-    PASSPHRASE_SLOT, RECORD_INFO,
+    record_aad, record_mac_input, slot_aad, vault_mac_input, Passkey, Slot, SlotKind, MAC_INFO,
+    PASSKEY_INFO, PASSKEY_SLOT_PREFIX, PASSPHRASE_SLOT, PRF_SALT_LEN, RECORD_INFO,
 };
 
 use crate::crypto::{Sealed, MAC_LEN, NONCE_LEN, SALT_LEN, TAG_LEN};
@@ -169,6 +169,7 @@ impl Vault {
         }
         match &self.slots.get(PASSPHRASE_SLOT)?.kind {
             SlotKind::Passphrase(kdf) => Some(kdf),
+            SlotKind::Passkey(_) => None,
         }
     }
 

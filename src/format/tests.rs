@@ -90,6 +90,71 @@ fn version_2_round_trips() {
     assert_eq!(Vault::parse(&v.to_json()).unwrap(), v);
 }
 
+fn with_passkey(rp_id: Option<&str>) -> Vault {
+    let mut v = vault();
+    v.slots.insert(
+        "passkey-0a1b2c3d4e5f".into(),
+        Slot {
+            kind: SlotKind::Passkey(Passkey {
+                credential: vec![7; 64],
+                salt: [8; PRF_SALT_LEN],
+                name: "Work laptop".into(),
+                rp_id: rp_id.map(String::from),
+                created_at: 1_700_000_000_000,
+            }),
+            wrapped: Sealed {
+                nonce: [1; NONCE_LEN],
+                ciphertext: vec![2; 48],
+            },
+        },
+    );
+    v
+}
+
+#[test]
+fn passkey_slots_round_trip() {
+    for rp in [None, Some("example.com")] {
+        let v = with_passkey(rp);
+        assert_eq!(Vault::parse(&v.to_json()).unwrap(), v);
+    }
+}
+
+#[test]
+fn malformed_passkey_slots_are_refused() {
+    let id = "passkey-0a1b2c3d4e5f";
+    let text = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&with_passkey(None).to_json()).unwrap();
+        edit(&mut json["slots"][id]);
+        json.to_string()
+    };
+    type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let refused: [(&str, Edit); 10] = [
+        ("no credential", &|s| {
+            s["credential"] = serde_json::Value::Null
+        }),
+        ("empty credential", &|s| s["credential"] = "".into()),
+        ("credential too long", &|s| {
+            s["credential"] = "A".repeat(1400).into()
+        }),
+        ("short salt", &|s| s["salt"] = "AAAA".into()),
+        ("long name", &|s| s["name"] = "n".repeat(65).into()),
+        ("long rpId", &|s| s["rpId"] = "a".repeat(254).into()),
+        ("no createdAt", &|s| {
+            s.as_object_mut().unwrap().remove("createdAt");
+        }),
+        ("a kdf in a passkey slot", &|s| {
+            s["kdf"] = serde_json::json!({})
+        }),
+        ("an unknown field", &|s| s["prf"] = "AAAA".into()),
+        ("short wrapped key", &|s| s["key"] = "AAAA".into()),
+    ];
+    for (what, edit) in refused {
+        assert!(Vault::parse(&text(edit)).is_err(), "{what}");
+    }
+    assert!(Vault::parse(&text(&|_| {})).is_ok());
+}
+
 #[test]
 fn null_optional_fields_mean_absent() {
     let v = Vault::parse(&vault_text(|j| {
@@ -264,11 +329,49 @@ fn every_authenticated_field_changes_the_mac_input() {
     );
     let v = vault();
     let mut w = v.clone();
-    if let Some(s) = w.slots.get_mut(PASSPHRASE_SLOT) {
-        let SlotKind::Passphrase(kdf) = &mut s.kind;
+    if let Some(Slot {
+        kind: SlotKind::Passphrase(kdf),
+        ..
+    }) = w.slots.get_mut(PASSPHRASE_SLOT)
+    {
         kdf.iterations += 1;
     }
     assert_ne!(vault_mac_input("ns", &v), vault_mac_input("ns", &w));
+    // Every field of a passkey slot is covered.
+    let passkey = |edit: &dyn Fn(&mut Passkey)| {
+        let mut w = v.clone();
+        let mut p = Passkey {
+            credential: vec![1, 2, 3],
+            salt: [4; PRF_SALT_LEN],
+            name: "laptop".into(),
+            rp_id: None,
+            created_at: 5,
+        };
+        edit(&mut p);
+        w.slots.insert(
+            "passkey-0".into(),
+            Slot {
+                kind: SlotKind::Passkey(p),
+                wrapped: Sealed {
+                    nonce: [6; 12],
+                    ciphertext: vec![7; 48],
+                },
+            },
+        );
+        vault_mac_input("ns", &w)
+    };
+    let with_passkey = passkey(&|_| {});
+    assert_ne!(with_passkey, vault_mac_input("ns", &v));
+    let edits: [&dyn Fn(&mut Passkey); 5] = [
+        &|p| p.credential.push(0),
+        &|p| p.salt[0] ^= 1,
+        &|p| p.name.push('!'),
+        &|p| p.rp_id = Some("example.com".into()),
+        &|p| p.created_at += 1,
+    ];
+    for (i, edit) in edits.iter().enumerate() {
+        assert_ne!(passkey(*edit), with_passkey, "passkey edit {i}");
+    }
     let mut w = v.clone();
     w.macs.insert("openai".into(), [0; MAC_LEN]);
     assert_ne!(vault_mac_input("ns", &v), vault_mac_input("ns", &w));

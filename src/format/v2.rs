@@ -3,12 +3,14 @@
 //! every field a decision relies on covered by a MAC (docs/FORMAT.md).
 
 use super::{
-    b64, decode_fixed, field, is_slot_id, json, known_provider, object_of, parse_kdf, parse_record,
-    string_field, FormatError, KdfParams, Record, Records, Vault, KDF_NAME, VAULT_ID_LEN,
+    b64, decode_fixed, field, is_slot_id, json, known_provider, object_of, optional_text,
+    parse_kdf, parse_record, string_field, whole_field, FormatError, KdfParams, Record, Records,
+    Vault, KDF_NAME, VAULT_ID_LEN,
 };
 use crate::crypto::{Sealed, KEY_LEN, MAC_LEN, NONCE_LEN, TAG_LEN};
 use crate::json::Value;
-use crate::limits::MAX_SLOTS;
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_PASSKEY_NAME_LEN, MAX_RP_ID_LEN, MAX_SLOTS};
+use base64ct::{Base64 as B64, Encoding};
 use litemap::LiteMap;
 use serde::Serialize;
 
@@ -18,6 +20,12 @@ pub const PASSPHRASE_SLOT: &str = "passphrase";
 pub const RECORD_INFO: &[u8] = b"byok-keyring/2 record";
 /// HKDF `info` of the MAC key.
 pub const MAC_INFO: &[u8] = b"byok-keyring/2 mac";
+/// HKDF `info` of a passkey slot's wrapping key (from the PRF output).
+pub const PASSKEY_INFO: &[u8] = b"byok-keyring/2 passkey";
+/// Length of a passkey slot's salt (its PRF input and HKDF salt).
+pub const PRF_SALT_LEN: usize = 32;
+/// Prefix of a passkey slot's id (a random suffix follows).
+pub const PASSKEY_SLOT_PREFIX: &str = "passkey-";
 
 /// One unlock method: the vault key, wrapped (AES-256-GCM) under a key the
 /// method gives.
@@ -34,12 +42,42 @@ pub struct Slot {
 pub enum SlotKind {
     /// PBKDF2-HMAC-SHA256 of the passphrase.
     Passphrase(KdfParams),
+    /// HKDF of a WebAuthn credential's PRF output.
+    Passkey(Passkey),
+}
+
+/// A passkey slot's parameters. None of them is secret: the wrapping key
+/// comes from the authenticator (the PRF output for `salt`), never from
+/// storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passkey {
+    /// The WebAuthn credential id (raw bytes).
+    pub credential: Vec<u8>,
+    /// Random per slot: the PRF input (`eval.first`) and the HKDF salt.
+    pub salt: [u8; PRF_SALT_LEN],
+    /// The name the user gave it (shown by `unlockMethods`).
+    pub name: String,
+    /// The WebAuthn relying party id it was made for, if not the page's
+    /// own host.
+    pub rp_id: Option<String>,
+    /// When it was added, in milliseconds since the Unix epoch.
+    pub created_at: u64,
 }
 
 const VAULT_FIELDS: &[&str] = &[
     "v", "id", "slots", "records", "macs", "removed", "disabled", "mac",
 ];
 const SLOT_FIELDS: &[&str] = &["kind", "kdf", "nonce", "key"];
+const PASSKEY_SLOT_FIELDS: &[&str] = &[
+    "kind",
+    "credential",
+    "salt",
+    "name",
+    "rpId",
+    "createdAt",
+    "nonce",
+    "key",
+];
 const RECORD_FIELDS: &[&str] = &[
     "nonce",
     "ct",
@@ -93,11 +131,14 @@ pub(super) fn parse(root: &json::Json) -> Result<Vault, FormatError> {
 }
 
 fn parse_slot(s: &json::Json) -> Result<Slot, FormatError> {
-    if !json::only_keys(s, SLOT_FIELDS) {
-        return Err(FormatError::NotAVault);
-    }
     let kind = match string_field(s, "kind")?.as_str() {
-        "passphrase" => SlotKind::Passphrase(parse_kdf(&field(s, "kdf")?)?),
+        "passphrase" if json::only_keys(s, SLOT_FIELDS) => {
+            SlotKind::Passphrase(parse_kdf(&field(s, "kdf")?)?)
+        }
+        "passkey" if json::only_keys(s, PASSKEY_SLOT_FIELDS) => {
+            SlotKind::Passkey(parse_passkey(s)?)
+        }
+        "passphrase" | "passkey" => return Err(FormatError::NotAVault),
         _ => return Err(FormatError::BadField("slots.kind")),
     };
     let nonce = decode_fixed::<NONCE_LEN>(&string_field(s, "nonce")?, "slots.nonce")?;
@@ -108,6 +149,33 @@ fn parse_slot(s: &json::Json) -> Result<Slot, FormatError> {
             nonce,
             ciphertext: key.to_vec(),
         },
+    })
+}
+
+fn parse_passkey(s: &json::Json) -> Result<Passkey, FormatError> {
+    let credential = string_field(s, "credential")?;
+    // Refused before decoding when longer than any id this version writes.
+    if credential.len() > MAX_CREDENTIAL_ID_LEN.div_ceil(3) * 4 {
+        return Err(FormatError::BadField("slots.credential"));
+    }
+    let credential = B64::decode_vec(&credential)
+        .ok()
+        .filter(|c| (1..=MAX_CREDENTIAL_ID_LEN).contains(&c.len()))
+        .ok_or(FormatError::BadField("slots.credential"))?;
+    let name = string_field(s, "name")?;
+    if name.chars().count() > MAX_PASSKEY_NAME_LEN {
+        return Err(FormatError::BadField("slots.name"));
+    }
+    let rp_id = optional_text(s, "rpId")?;
+    if rp_id.as_ref().is_some_and(|r| r.len() > MAX_RP_ID_LEN) {
+        return Err(FormatError::BadField("slots.rpId"));
+    }
+    Ok(Passkey {
+        credential,
+        salt: decode_fixed::<PRF_SALT_LEN>(&string_field(s, "salt")?, "slots.salt")?,
+        name,
+        rp_id,
+        created_at: whole_field(s, "createdAt")?,
     })
 }
 
@@ -164,10 +232,24 @@ impl<'a> RecordJson<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct SlotJson {
+/// A slot as stored: `kdf` for a passphrase; `credential` … `createdAt`
+/// for a passkey.
+#[derive(Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SlotJson<'a> {
     kind: &'static str,
-    kdf: KdfJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kdf: Option<KdfJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    salt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rp_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<u64>,
     nonce: String,
     key: String,
 }
@@ -196,7 +278,7 @@ impl<K, V> MapJson<K, V> {
 struct VaultJson<'a> {
     v: u64,
     id: String,
-    slots: MapJson<&'a str, SlotJson>,
+    slots: MapJson<&'a str, SlotJson<'a>>,
     records: MapJson<&'a str, RecordJson<'a>>,
     #[serde(skip_serializing_if = "MapJson::is_empty")]
     macs: MapJson<&'a str, String>,
@@ -216,12 +298,26 @@ pub(super) fn to_json(v: &Vault) -> String {
         .slots
         .iter()
         .map(|(id, s)| {
-            let SlotKind::Passphrase(kdf) = &s.kind;
-            let json = SlotJson {
-                kind: "passphrase",
-                kdf: KdfJson::new(kdf),
+            let base = SlotJson {
                 nonce: b64(&s.wrapped.nonce),
                 key: b64(&s.wrapped.ciphertext),
+                ..SlotJson::default()
+            };
+            let json = match &s.kind {
+                SlotKind::Passphrase(kdf) => SlotJson {
+                    kind: "passphrase",
+                    kdf: Some(KdfJson::new(kdf)),
+                    ..base
+                },
+                SlotKind::Passkey(p) => SlotJson {
+                    kind: "passkey",
+                    credential: Some(b64(&p.credential)),
+                    salt: Some(b64(&p.salt)),
+                    name: Some(&p.name),
+                    rp_id: p.rp_id.as_deref(),
+                    created_at: Some(p.created_at),
+                    ..base
+                },
             };
             (id.as_str(), json)
         })
@@ -301,19 +397,28 @@ pub fn record_mac_input(namespace: &str, provider: &str, r: &Record) -> Vec<u8> 
 }
 
 /// What the vault MAC covers: the namespace, the vault id, every slot (its
-/// id, kind, KDF parameters and wrapped key) and every record MAC.
+/// id, kind, parameters and wrapped key) and every record MAC.
 pub fn vault_mac_input(namespace: &str, v: &Vault) -> Vec<u8> {
     let mut m = MacInput::new("byok-keyring/2 vault");
     m.text(namespace).text(&b64(&v.id));
     m.number(Some(v.slots.len() as u64));
     for (id, s) in &v.slots {
-        let SlotKind::Passphrase(kdf) = &s.kind;
-        m.text(id)
-            .text("passphrase")
-            .text(KDF_NAME)
-            .number(Some(u64::from(kdf.iterations)))
-            .text(&b64(&kdf.salt))
-            .text(&b64(&s.wrapped.nonce))
+        m.text(id);
+        match &s.kind {
+            SlotKind::Passphrase(kdf) => m
+                .text("passphrase")
+                .text(KDF_NAME)
+                .number(Some(u64::from(kdf.iterations)))
+                .text(&b64(&kdf.salt)),
+            SlotKind::Passkey(p) => m
+                .text("passkey")
+                .text(&b64(&p.credential))
+                .text(&b64(&p.salt))
+                .text(&p.name)
+                .text(p.rp_id.as_deref().unwrap_or(""))
+                .number(Some(p.created_at)),
+        };
+        m.text(&b64(&s.wrapped.nonce))
             .text(&b64(&s.wrapped.ciphertext));
     }
     m.number(Some(v.macs.len() as u64));

@@ -16,6 +16,7 @@
 mod decisions;
 mod keys;
 pub mod options;
+mod passkeys;
 mod tab_sync;
 mod transfer;
 mod unlock;
@@ -23,6 +24,10 @@ pub(crate) use unlock::Pending;
 
 pub use decisions::Snapshot;
 pub use options::{Options, SetOptions};
+pub use passkeys::{
+    ceremony_failed, Assertion, PasskeyInfo, PrfOutput, Registration, UnlockMethod,
+    DEFAULT_PASSKEY_NAME,
+};
 pub use transfer::EXPORT_FORMAT;
 
 use crate::credits::UsageTable;
@@ -622,6 +627,13 @@ fn key_info(
         tampered: state == Some(RecordState::Tampered),
         damaged: state == Some(RecordState::Damaged),
     })
+}
+
+fn already_exists() -> Error {
+    Error::new(
+        ErrorCode::AlreadyExists,
+        "A vault already exists here. Unlock it, or reset() to start over.",
+    )
 }
 
 fn wrong_passphrase() -> Error {

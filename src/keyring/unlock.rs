@@ -103,12 +103,7 @@ impl Keyring {
         self.reload()?;
         match &self.stored {
             Stored::Empty => {}
-            Stored::Vault { .. } => {
-                return Err(Error::new(
-                    ErrorCode::AlreadyExists,
-                    "A vault already exists here. Unlock it with its passphrase, or reset() to start over.",
-                ))
-            }
+            Stored::Vault { .. } => return Err(super::already_exists()),
             Stored::Corrupt { why, .. } => return Err(Error::corrupt(why)),
         }
         self.check_passphrase_strength(passphrase)?;
@@ -172,6 +167,28 @@ impl Keyring {
             },
         );
         Ok(())
+    }
+
+    /// Right after an unlock: changes made while locked (keys disabled,
+    /// removed) are sealed into the MAC now; best effort (a full quota
+    /// keeps them as they are, still honoured).
+    pub(super) fn seal_locked_changes(&mut self, vault: &Vault) {
+        if !vault.disabled.is_empty() || vault.removed.keys().any(|p| vault.records.contains_key(p))
+        {
+            let _ = self.update(|_| Ok(Vec::new()));
+        }
+    }
+
+    /// The session just started: it counts as used now, and `Unlocked` is
+    /// sent unless the keyring already was.
+    pub(super) fn unlocked_now(&mut self, was_unlocked: bool) {
+        self.start_session_after_write();
+        if !was_unlocked {
+            self.events.push(ChangeEvent {
+                kind: ChangeKind::Unlocked,
+                provider: None,
+            });
+        }
     }
 
     /// After a write made with a fresh session: counts as unlocked now.
@@ -286,25 +303,12 @@ impl Keyring {
                     return Err(self.wrong_passphrase());
                 };
                 self.start_session(Session::new(vault_key, vault.id));
-                // Changes made while locked (keys disabled, removed) are
-                // sealed into the MAC now; best effort (a full quota keeps
-                // them as they are, still honoured).
-                if !vault.disabled.is_empty()
-                    || vault.removed.keys().any(|p| vault.records.contains_key(p))
-                {
-                    let _ = self.update(|_| Ok(Vec::new()));
-                }
+                self.seal_locked_changes(&vault);
             }
         }
         self.attempts = 0;
         self.retry_at = 0;
-        self.start_session_after_write();
-        if !was_unlocked {
-            self.events.push(ChangeEvent {
-                kind: ChangeKind::Unlocked,
-                provider: None,
-            });
-        }
+        self.unlocked_now(was_unlocked);
         if pending.params.iterations < self.opts.iterations {
             let params = self.fresh_params()?;
             self.begin_derivation()?;

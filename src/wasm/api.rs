@@ -339,13 +339,26 @@ impl JsKeyring {
         self.backend.name().to_string()
     }
 
-    /// Creates the vault with a passphrase and unlocks it. Rejects with
-    /// `already_exists` or `weak_passphrase`.
+    /// Creates the vault and unlocks it: with a passphrase, or with
+    /// `{ passkey: { name?, rpId? } }` a vault whose only unlock method is
+    /// a passkey made now. Rejects with `already_exists`,
+    /// `weak_passphrase`, `passkey_failed` or `passkey_unsupported`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn create(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] passphrase: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | CreateWithPasskey")] passphrase: JsValue,
     ) -> Promise {
+        if passphrase.is_object() {
+            let passkey = args::options_object(&passphrase, "create options", &["passkey"])
+                .and_then(|o| o.map_or(Ok(JsValue::UNDEFINED), |o| args::get(&o, "passkey")));
+            return match passkey {
+                Ok(p) if p.is_object() => self.create_with_passkey(&p),
+                Ok(_) => Promise::reject(&JsValue::from(Error::invalid_argument(
+                    "create takes a passphrase (a string) or { passkey: { name?, rpId? } }.",
+                ))),
+                Err(e) => Promise::reject(&JsValue::from(e)),
+            };
+        }
         match passphrase_arg(&passphrase, "passphrase") {
             Ok(pass) => self.run(Op::Create, pass, None, (&passphrase, &JsValue::UNDEFINED)),
             Err(rejected) => rejected,

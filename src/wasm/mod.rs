@@ -25,6 +25,7 @@ mod custom_providers;
 mod decisions;
 pub mod errors;
 mod flows;
+mod passkeys;
 mod registry;
 pub mod tabs;
 pub mod types;

@@ -163,11 +163,36 @@ export interface Usage { byok: number; platform: number; }
 
 /** What `onChange` callbacks receive. Never carries a key. */
 export interface ChangeEvent {
-  /** `upgrade_failed`: the unlock worked but raising the iteration count could not be written (see `iterations`). */
+  /** `rekeyed`: an unlock method changed (passphrase changed, passkey added or removed, iterations raised). `upgrade_failed`: the unlock worked but raising the iteration count could not be written (see `iterations`). */
   type: "created" | "unlocked" | "locked" | "set" | "removed" | "enabled" | "rekeyed" | "reset" | "external" | "upgrade_failed";
   provider?: ProviderId;
   /** The keyring's state after the change. */
   state: KeyringState;
+}
+
+/** Options of `addPasskey` and `create({ passkey })`. Not secret: the name and rpId are stored in clear. */
+export interface PasskeyOptions {
+  /** What the user will recognise it by in `unlockMethods()` ("This laptop"); default "Passkey"; at most 64 characters. */
+  name?: string;
+  /** The WebAuthn relying party id: this page's host (the default) or a parent domain of it, so one passkey serves every subdomain. */
+  rpId?: string;
+}
+
+/** A passkey of the vault (`addPasskey`, `unlockMethods`). */
+export interface PasskeyInfo {
+  /** For `removePasskey(id)`. */
+  id: string;
+  name: string;
+  /** When it was added, in milliseconds since the Unix epoch. */
+  createdAt: number;
+}
+
+/** One way to unlock the vault (`unlockMethods()`, which works while locked). */
+export type UnlockMethod = { kind: "passphrase" } | ({ kind: "passkey" } & PasskeyInfo);
+
+/** `create`'s argument for a vault whose only unlock method is a passkey. */
+export interface CreateWithPasskey {
+  passkey: PasskeyOptions;
 }
 
 /** The stable `code` of a thrown `KeyringError`. */
@@ -179,6 +204,12 @@ export type KeyringErrorCode =
   | "excessive_work"
   /** Another unlock or passphrase change of this keyring is running; see `retryAfterMs`. */
   | "busy"
+  /** The passkey prompt was cancelled or timed out, the passkey is already added, or it is not one of this vault's. Nothing was written. */
+  | "passkey_failed"
+  /** This browser or passkey provider has no WebAuthn PRF extension, so a passkey cannot unlock here. Nothing was written. */
+  | "passkey_unsupported"
+  /** `removePasskey` of the vault's only unlock method. */
+  | "last_unlock_method"
   /** Thrown by the package entry (index.js) when a function is called before `await init()`. */
   | "not_initialized";
 
@@ -205,6 +236,9 @@ extern "C" {
     /// An optional `LockOptions` argument (checked in [`super::args`]).
     #[wasm_bindgen(typescript_type = "LockOptions")]
     pub type LockOptionsArg;
+    /// An optional `PasskeyOptions` argument (checked in [`super::passkeys`]).
+    #[wasm_bindgen(typescript_type = "PasskeyOptions")]
+    pub type PasskeyOptionsArg;
     /// An optional string argument (a feature name), checked at runtime.
     #[wasm_bindgen(typescript_type = "string")]
     pub type OptionalString;
