@@ -259,6 +259,40 @@ test("the ticket lasts resumeTtlMs: after it, deleted by the timer, and no resum
   await context.close();
 });
 
+test("a use extends the ticket, at most once a minute", async () => {
+  const context = await browser.newContext();
+  const page = await openTab(context);
+  await make(page, { resumeTtlMs: 120_000 });
+  await page.evaluate(async ([p, k]) => {
+    await window.kr.create(p);
+    window.kr.set("groq", k);
+  }, [PASS, GROQ]);
+  const first = JSON.parse(await waitTicket(page));
+  const expiry = async () => JSON.parse(await ticketText(page)).expiresAt;
+  // Within the first minute, uses change nothing.
+  await page.evaluate(() => { window.kr.get("groq"); window.kr.authHeaders("groq"); });
+  assert.equal(await expiry(), first.expiresAt);
+  // The page's clock moved on by 61 s (Date.now is what the package reads).
+  await page.evaluate(() => { const real = Date.now; Date.now = () => real() + 61_000; });
+  await page.evaluate(() => window.kr.authHeaders("groq"));
+  const renewed = await expiry();
+  assert.ok(renewed >= first.expiresAt + 60_000, `extended: ${renewed - first.expiresAt} ms`);
+  assert.ok(await until(page, async ([id, at]) => {
+    const v = await new Promise((ok) => {
+      const o = indexedDB.open("byok-keyring");
+      o.onsuccess = () => {
+        const q = o.result.transaction("resume").objectStore("resume").get(id);
+        q.onsuccess = () => { ok(q.result); o.result.close(); };
+      };
+    });
+    return v?.expiresAt === at;
+  }, [first.id, renewed]), "the IndexedDB entry's expiresAt follows");
+  // Again at once: not extended (at most once a minute).
+  await page.evaluate(() => { const d = Date.now; Date.now = () => d() + 1000; window.kr.get("groq"); window.kr.set("groq", window.kr.get("groq")); });
+  assert.equal(await expiry(), renewed);
+  await context.close();
+});
+
 test("an expired ticket does not resume, even while its key is still stored", async () => {
   const context = await browser.newContext();
   const page = await openTab(context);
