@@ -77,3 +77,14 @@ pub const MAX_PASSKEY_NAME_LEN: usize = 64;
 pub const MAX_CREDENTIAL_ID_LEN: usize = 1023;
 /// Longest WebAuthn relying party id (a domain name).
 pub const MAX_RP_ID_LEN: usize = 253;
+
+/// Default `resumeTtlMs`: a tab's resume ticket lasts 30 minutes after the
+/// unlock or the last use.
+pub const DEFAULT_RESUME_TTL_MS: u64 = 30 * 60 * 1000;
+/// Shortest `resumeTtlMs` accepted: one second.
+pub const MIN_RESUME_TTL_MS: u64 = 1000;
+/// Longest `resumeTtlMs` accepted: seven days.
+pub const MAX_RESUME_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
+/// A use (`get`, `set`, `authHeaders`…) extends the resume ticket at most
+/// this often.
+pub const RESUME_RENEW_MS: u64 = 60 * 1000;

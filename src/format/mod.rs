@@ -373,6 +373,13 @@ fn aad(version: &str, kind: &str, parts: &[&str]) -> Vec<u8> {
     aad
 }
 
+/// Associated data of a resume ticket's wrapped vault key (docs/FORMAT.md,
+/// "Resume ticket"): binds it to the namespace and the vault. Not part of
+/// the vault: the ticket lives in the tab's sessionStorage.
+pub fn resume_aad(namespace: &str, vault_id: &[u8; VAULT_ID_LEN]) -> Vec<u8> {
+    aad("2", "resume", &[namespace, &b64(vault_id)])
+}
+
 /// Whether `id` may name a slot: `^[a-z0-9_-]{1,32}$`.
 fn is_slot_id(id: &str) -> bool {
     (1..=32).contains(&id.len())

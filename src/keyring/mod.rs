@@ -10,16 +10,20 @@
 //! The operations live in files named for what they hold: [`options`]
 //! (checked options), `unlock` (create, unlock, passphrase change and the
 //! unlock delay), `keys` (set, get, remove, list), `tab_sync` (another
-//! tab's change), `transfer` (import and export) and `decisions` (the credit
-//! decision and its snapshot for the JavaScript hot path).
+//! tab's change), `transfer` (import and export), `decisions` (the credit
+//! decision and its snapshot for the JavaScript hot path) and `resume` (the
+//! vault key sealed for a reload of the tab, `resume: "tab"`).
 
 mod decisions;
 mod keys;
 pub mod options;
 mod passkeys;
+mod resume;
 mod tab_sync;
 mod transfer;
 mod unlock;
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use resume::ResumeTicket;
 pub(crate) use unlock::Pending;
 
 pub use decisions::Snapshot;

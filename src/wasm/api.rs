@@ -8,6 +8,7 @@ use super::convert::{js_static, to_js_value};
 use super::decisions::Decisions;
 use super::flows::{self, Backend, Op};
 use super::registry::{self, Membership, Peers};
+use super::resume::Resume;
 use super::tabs::TabSync;
 use super::types::{
     KeyringOptionsArg, LockOptionsArg, OptionalString, SetOptionsArg, StorageAreaArg,
@@ -165,6 +166,8 @@ pub struct JsKeyring {
     /// The other keyrings of this page on the same storage item.
     peers: Option<Peers>,
     _membership: Option<Membership>,
+    /// `resume: "tab"` (see [`super::resume`]).
+    pub(super) resume: Option<Resume>,
 }
 
 #[wasm_bindgen(js_class = Keyring)]
@@ -270,6 +273,9 @@ impl JsKeyring {
             KdfChoice::Auto | KdfChoice::WebCrypto => super::webcrypto_kdf::available(),
         }));
         let core = Core::new(args.options, storage, keyring::system_clock())?;
+        let resume = args
+            .resume_ttl_ms
+            .map(|ttl| Resume::start(&core.options().namespace, ttl));
         let decisions = Rc::new(Decisions::new(&core));
         let mut kr = JsKeyring {
             core: Rc::new(RefCell::new(core)),
@@ -281,6 +287,7 @@ impl JsKeyring {
             tabs: None,
             peers: None,
             _membership: None,
+            resume,
         };
         // Tabs share localStorage (and a namespace can be locked everywhere);
         // a memory keyring has nothing to share.
@@ -401,6 +408,9 @@ impl JsKeyring {
         let everywhere = args::lock_options(&options)?;
         self.core.borrow_mut().lock();
         self.flush();
+        if let Some(r) = &self.resume {
+            r.forget(everywhere);
+        }
         if everywhere {
             if let Some(peers) = &self.peers {
                 peers.lock_others();
@@ -436,7 +446,9 @@ impl JsKeyring {
         let info = self.core.borrow_mut().set(&provider, &key, opts);
         self.flush_changed();
         self.arm_auto_lock();
-        to_js_value(&info?)
+        let info = info?;
+        self.used();
+        to_js_value(&info)
     }
 
     /// The stored key (needs unlocked), or undefined when none is stored or
@@ -449,7 +461,9 @@ impl JsKeyring {
         let provider = args::string(&provider, "provider")?;
         let key = self.core.borrow_mut().get(&provider);
         self.flush();
-        Ok(key?.map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
+        let key = key?;
+        self.used();
+        Ok(key.map_or(JsValue::UNDEFINED, |k| JsValue::from_str(k.expose())))
     }
 
     /// Removes a stored key (works while locked; the removal time is kept so
@@ -626,6 +640,7 @@ impl JsKeyring {
             decisions: self.decisions.clone(),
             timer_armed: self.timer_armed.clone(),
             peers: self.peers.clone(),
+            resume: self.resume.clone(),
         }
     }
 
@@ -669,6 +684,7 @@ pub(super) struct Notifier {
     decisions: Rc<Decisions>,
     timer_armed: Rc<Cell<bool>>,
     peers: Option<Peers>,
+    resume: Option<Resume>,
 }
 
 impl Notifier {
@@ -680,6 +696,9 @@ impl Notifier {
 
     /// Another tab asked every tab of this namespace to lock.
     fn lock_here(&self) {
+        if let Some(r) = &self.resume {
+            r.forget(false);
+        }
         self.lock_core();
         self.flush_with(Tell::Never);
     }
@@ -705,7 +724,9 @@ impl Notifier {
         self.with_core(Core::lock)
     }
 
-    fn with_core(&self, f: impl FnOnce(&mut Core)) -> bool {
+    /// Runs `f` on the core and updates the decision object. False when
+    /// the keyring is busy or gone.
+    pub(super) fn with_core(&self, f: impl FnOnce(&mut Core)) -> bool {
         let Some(core) = self.core.upgrade() else {
             return false;
         };
@@ -743,7 +764,11 @@ impl Notifier {
         // After every get/set: nothing else to do unless something changed.
         let events = guard.take_events();
         let state = (!events.is_empty()).then(|| js_static(guard.state().as_str()));
+        let unlocked = state.is_some() && guard.state() == State::Unlocked;
         drop(guard);
+        if let Some(r) = &self.resume {
+            r.after(self, &events, unlocked);
+        }
         let peers = match (&self.peers, tell) {
             (Some(p), Tell::Always) => p.changed(),
             (Some(p), Tell::IfEvents) if !events.is_empty() => p.changed(),

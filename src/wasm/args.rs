@@ -219,6 +219,8 @@ pub struct KeyringArgs {
     pub storage: StorageKind,
     /// Which PBKDF2 implementation runs.
     pub kdf: KdfChoice,
+    /// `resume: "tab"`: how long a tab's resume ticket lasts (`resumeTtlMs`).
+    pub resume_ttl_ms: Option<u64>,
 }
 
 /// `new Keyring(options)`.
@@ -233,6 +235,8 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
         "platformProviders",
         "autoLockMs",
         "providers",
+        "resume",
+        "resumeTtlMs",
     ];
     let mut opts = Options::default();
     let Some(obj) = options_object(v, "Keyring options", KNOWN)? else {
@@ -240,6 +244,7 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
             options: opts,
             storage: StorageKind::Session,
             kdf: KdfChoice::Auto,
+            resume_ttl_ms: None,
         });
     };
     let kdf = match opt_string(&get(&obj, "kdf")?, "kdf")?.as_deref() {
@@ -292,10 +297,12 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
         crate::limits::MAX_AUTO_LOCK_MS,
     )?;
     opts.providers = super::custom_providers::definitions(&get(&obj, "providers")?)?;
+    let resume_ttl_ms = super::resume::options(&obj, storage)?;
     Ok(KeyringArgs {
         options: opts,
         storage,
         kdf,
+        resume_ttl_ms,
     })
 }
 

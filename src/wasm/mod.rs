@@ -15,6 +15,7 @@
 //! - `flows`: `create`, `unlock`, `changePassphrase` as synchronous steps that
 //!   `js/transport.js` drives around WebCrypto;
 //! - [`api`]: the exported functions and the `Keyring` class;
+//! - `resume`: `resume: "tab"`, the vault key sealed for a reload of the tab (`js/resume.js`);
 //! - [`verify`]: `verify()`, `set(..., { verify })`, `authHeaders`, `withKey` (the fetch).
 
 pub mod api;
@@ -27,6 +28,7 @@ pub mod errors;
 mod flows;
 mod passkeys;
 mod registry;
+mod resume;
 pub mod tabs;
 pub mod types;
 pub mod verify;

@@ -105,6 +105,10 @@ export interface KeyringOptions {
   providers?: ProviderDefinition[];
   /** PBKDF2 implementation: "auto" (default: WebCrypto where `crypto.subtle` exists, else pure Rust), "webcrypto" (same fallback), or "wasm" (always pure Rust). */
   kdf?: "auto" | "webcrypto" | "wasm";
+  /** "off" (default): a reload asks for the passphrase again. "tab": `kr.resume()` after a reload of the same tab unlocks with no passphrase (SECURITY.md says what it trades). Needs storage "session" or "local". */
+  resume?: "off" | "tab";
+  /** With resume "tab": how long the tab's ticket lasts after the unlock or the last use (use extends it at most once a minute), 1000..=604800000 (7 days). Default 1800000 (30 minutes). */
+  resumeTtlMs?: number;
 }
 
 /** Options of `kr.set(...)`. */

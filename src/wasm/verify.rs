@@ -339,7 +339,9 @@ impl JsKeyring {
             core.get_with_endpoint(p.id)
         };
         self.notifier().flush();
-        Ok(stored?.map(|(key, url)| (p, key, url)))
+        let stored = stored?;
+        self.used();
+        Ok(stored.map(|(key, url)| (p, key, url)))
     }
 
     /// `set(provider, apiKey, { verify, ... })`: the core's verify-then-store

@@ -119,11 +119,12 @@ async function hostileMatrix() {
     exportVault: { args: [], kinds: ["extra"] },
     importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
     decisionSnapshot: { args: [], kinds: ["extra"] },
+    resume: { args: [], kinds: ["extra"] },
   };
   const keyringOptions = {
     namespace: "optstr", storage: "optstr", kdf: "optstr", iterations: "optnum",
     minPassphraseLength: "optnum", platformOnly: "optlist", platformProviders: "optlist", autoLockMs: "optnum",
-    providers: "optlist",
+    providers: "optlist", resume: "optstr", resumeTtlMs: "optnum",
   };
   // wasm-bindgen's own members, not the library's API.
   const skipped = new Set(["constructor", "free", "__destroy_into_raw", "__wrap", "__wbg_ptr", "default", "initSync"]);
@@ -555,12 +556,13 @@ async function secretPositions({ probes, labelFields }) {
     authHeaders: () => ["groq"], withKey: () => ["groq", () => "used"], exportVault: () => [],
     endpoint: () => ["groq"], verify: () => ["groq", verifyOpts()],
     importPlaintext: () => ["openai", "legacy-openai-key", "local"], decisionSnapshot: () => [],
+    resume: () => [],
   };
   const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" }, verify: { 1: "VerifyOptions" } };
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
   const getters = ["state", "namespace", "kdfBackend", "iterations"];
   const fields = {
-    KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf", "providers"],
+    KeyringOptions: ["namespace", "storage", "iterations", "minPassphraseLength", "platformOnly", "platformProviders", "autoLockMs", "kdf", "providers", "resume", "resumeTtlMs"],
     ProviderDefinition: ["id", "name", "prefixes", "lengths", "alphabet", "keyUrl", "defaultModel", "baseUrl", "auth", "check"],
     SetOptions: ["model", "expiresInMs", "baseUrl", "verify"],
     LockOptions: ["everywhere"],

@@ -35,8 +35,9 @@ test("pkg/package.json is a complete ES module package", async () => {
 });
 
 test("the tarball holds exactly the package files", () => {
-  // The glue's one snippet (js/transport.js, the fetch of `verify`) sits
-  // under a hashed folder name that wasm-bindgen chooses.
+  // The glue's snippets (js/transport.js, the fetch of `verify` and the
+  // WebCrypto derivations; js/resume.js, `resume: "tab"`) sit under a hashed
+  // folder name that wasm-bindgen chooses.
   const files = pack.files.map((f) => f.replace(/^snippets\/byok-keyring-[0-9a-f]+\//, "snippets/<crate>/"));
   assert.deepEqual(files, [
     "LICENSE-APACHE", "LICENSE-MIT", "README.md",
@@ -44,7 +45,7 @@ test("the tarball holds exactly the package files", () => {
     "elements.d.ts", "elements.js",
     "index.d.ts", "index.js", "node.js", "package.json",
     "react-node.js", "react.d.ts", "react.js",
-    "snippets/<crate>/js/transport.js",
+    "snippets/<crate>/js/resume.js", "snippets/<crate>/js/transport.js",
   ]);
   for (const f of pack.files) {
     assert.doesNotMatch(f, /\.(map|rs|tgz|test\.m?js)$|^\.|(^|\/)(tests?|src|target|node_modules)\//, `unexpected file ${f}`);

@@ -106,6 +106,11 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   kr.importPlaintext("anthropic", "legacy-anthropic-key", "session");
   log.push(movedState, migrated.masked);
   kr.lock();
+  const resumable: KeyringOptions = { namespace: "user-42", resume: "tab", resumeTtlMs: 1_800_000 };
+  // @ts-expect-error: resume is "off" or "tab"
+  const badResume: KeyringOptions = { resume: "always" };
+  const resumed: boolean = await kr.resume();
+  log.push(String(resumable.resume), String(badResume.resume), String(resumed));
   const lockOptions: LockOptions = { everywhere: true };
   kr.lock(lockOptions);
   kr.reset();
