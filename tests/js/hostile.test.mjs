@@ -83,7 +83,8 @@ async function hostileMatrix() {
     return kr;
   };
 
-  // Argument kinds: str (required string), fn (required function), bool
+  // Argument kinds: str (required string), strobj (a string or an options
+  // object), fn (required function), bool
   // (required boolean), opt (optional string), obj (optional options
   // object), extra (a method without parameters).
   const statics = {
@@ -96,7 +97,7 @@ async function hostileMatrix() {
     verify: { args: ["groq", "not-a-key", undefined], kinds: ["str", "str", "obj"] },
   };
   const methods = {
-    create: { args: [PASS], kinds: ["str"] },
+    create: { args: [PASS], kinds: ["strobj"] },
     unlock: { args: [PASS], kinds: ["str"] },
     lock: { args: [undefined], kinds: ["obj"] },
     changePassphrase: { args: [PASS, PASS], kinds: ["str", "str"] },
@@ -120,6 +121,10 @@ async function hostileMatrix() {
     importPlaintext: { args: ["groq", "hostile-plaintext-item", "local"], kinds: ["str", "str", "opt"] },
     decisionSnapshot: { args: [], kinds: ["extra"] },
     resume: { args: [], kinds: ["extra"] },
+    addPasskey: { args: [undefined], kinds: ["obj"] },
+    unlockWithPasskey: { args: [], kinds: ["extra"] },
+    unlockMethods: { args: [], kinds: ["extra"] },
+    removePasskey: { args: ["passkey-000000000000"], kinds: ["str"] },
   };
   const keyringOptions = {
     namespace: "optstr", storage: "optstr", kdf: "optstr", iterations: "optnum",
@@ -286,6 +291,7 @@ test("every export, called with hostile values, throws a KeyringError or returns
     if (c === "big") return true;
     switch (kind) {
       case "str": return c !== "string";
+      case "strobj": return c !== "string" && c !== "object"; // a passphrase, or { passkey }
       case "fn": return c !== "function";
       case "bool": return c !== "boolean";
       case "opt": case "optstr": return !nullish && c !== "string";
@@ -505,7 +511,7 @@ async function exportedSurface() {
   for (const block of all(/^export interface Keyring \{([\s\S]*?)\n\}/gm, dts)) {
     for (const m of all(/^ {4}(\w+)(?:<[^>]*>)?\(/gm, block)) names.add(`Keyring.${m}`);
   }
-  for (const iface of ["KeyringOptions", "SetOptions", "LockOptions", "VerifyOptions", "ProviderDefinition"]) {
+  for (const iface of ["KeyringOptions", "SetOptions", "LockOptions", "VerifyOptions", "ProviderDefinition", "PasskeyOptions"]) {
     const re = new RegExp(`^export interface ${iface} \\{([\\s\\S]*?)\\n\\}`, "gm");
     for (const block of all(re, dts)) for (const f of all(/^ {4}(\w+)\??:/gm, block)) names.add(`${iface}.${f}`);
   }
@@ -557,8 +563,10 @@ async function secretPositions({ probes, labelFields }) {
     endpoint: () => ["groq"], verify: () => ["groq", verifyOpts()],
     importPlaintext: () => ["openai", "legacy-openai-key", "local"], decisionSnapshot: () => [],
     resume: () => [],
+    addPasskey: () => [{ name: "laptop" }], unlockWithPasskey: () => [], unlockMethods: () => [],
+    removePasskey: () => ["passkey-000000000000"],
   };
-  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" }, verify: { 1: "VerifyOptions" } };
+  const methodOptions = { lock: { 0: "LockOptions" }, set: { 2: "SetOptions" }, verify: { 1: "VerifyOptions" }, addPasskey: { 0: "PasskeyOptions" } };
   for (const [name, args] of Object.entries(methods)) fns[`Keyring.${name}`] = { args, options: methodOptions[name] || {}, method: name };
   const getters = ["state", "namespace", "kdfBackend", "iterations"];
   const fields = {
@@ -566,6 +574,7 @@ async function secretPositions({ probes, labelFields }) {
     ProviderDefinition: ["id", "name", "prefixes", "lengths", "alphabet", "keyUrl", "defaultModel", "baseUrl", "auth", "check"],
     SetOptions: ["model", "expiresInMs", "baseUrl", "verify"],
     LockOptions: ["everywhere"],
+    PasskeyOptions: ["name", "rpId"],
     VerifyOptions: ["baseUrl", "timeoutMs", "signal", "region"],
   };
   const covered = new Set([...Object.keys(fns), ...getters.map((g) => `Keyring.${g}`)]);

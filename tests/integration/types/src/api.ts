@@ -7,7 +7,25 @@ import init, {
   type KeyringOptions, type KeyringState, type ProviderId, type ProviderInfo, type SetOptions,
   type Source, type StorageKind, type SyncInitInput, type Usage, type Validation, type ValidationCode,
   type Verification, type VerificationCode, type VerifyOptions, type VerifiedKeyInfo, type LockOptions,
+  type PasskeyOptions, type PasskeyInfo, type UnlockMethod, type CreateWithPasskey,
 } from "byok-keyring";
+
+// Passkeys (type-checked only: WebAuthn needs a browser and an authenticator).
+export async function passkeys(kr: Keyring, other: Keyring): Promise<string[]> {
+  const options: PasskeyOptions = { name: "This laptop", rpId: "example.com" };
+  const added: PasskeyInfo = await kr.addPasskey(options);
+  await kr.addPasskey();
+  const methods: UnlockMethod[] = kr.unlockMethods();
+  const names = methods.map((m) => (m.kind === "passkey" ? `${m.name} ${m.createdAt}` : m.kind));
+  await kr.unlockWithPasskey();
+  const removed: boolean = await kr.removePasskey(added.id);
+  const onlyPasskey: CreateWithPasskey = { passkey: { name: "Phone" } };
+  await other.create(onlyPasskey);
+  // @ts-expect-error: a passkey's options are not a passphrase
+  await other.create({ name: "Phone" });
+  const code: KeyringErrorCode = "passkey_unsupported";
+  return [...names, String(removed), code];
+}
 
 export async function everything(wasm: ArrayBuffer, pasted: string): Promise<string[]> {
   const log: string[] = [];
