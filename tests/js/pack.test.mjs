@@ -36,7 +36,8 @@ test("pkg/package.json is a complete ES module package", async () => {
 
 test("the tarball holds exactly the package files", () => {
   // The glue's snippets (js/transport.js, the fetch of `verify` and the
-  // WebCrypto derivations; js/resume.js, `resume: "tab"`) sit under a hashed
+  // WebCrypto derivations; js/resume.js, `resume: "tab"`; js/passkey.js, the
+  // WebAuthn ceremonies) sit under a hashed
   // folder name that wasm-bindgen chooses.
   const files = pack.files.map((f) => f.replace(/^snippets\/byok-keyring-[0-9a-f]+\//, "snippets/<crate>/"));
   assert.deepEqual(files, [
@@ -45,7 +46,7 @@ test("the tarball holds exactly the package files", () => {
     "elements.d.ts", "elements.js",
     "index.d.ts", "index.js", "node.js", "package.json",
     "react-node.js", "react.d.ts", "react.js",
-    "snippets/<crate>/js/resume.js", "snippets/<crate>/js/transport.js",
+    "snippets/<crate>/js/passkey.js", "snippets/<crate>/js/resume.js", "snippets/<crate>/js/transport.js",
   ]);
   for (const f of pack.files) {
     assert.doesNotMatch(f, /\.(map|rs|tgz|test\.m?js)$|^\.|(^|\/)(tests?|src|target|node_modules)\//, `unexpected file ${f}`);
