@@ -240,7 +240,7 @@ extern "C" {
     /// An optional `LockOptions` argument (checked in [`super::args`]).
     #[wasm_bindgen(typescript_type = "LockOptions")]
     pub type LockOptionsArg;
-    /// An optional `PasskeyOptions` argument (checked in [`super::passkeys`]).
+    /// An optional `PasskeyOptions` argument (checked in `src/wasm/passkeys.rs`).
     #[wasm_bindgen(typescript_type = "PasskeyOptions")]
     pub type PasskeyOptionsArg;
     /// An optional string argument (a feature name), checked at runtime.
