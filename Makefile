@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
+# -Oz run to a fixed point; the producers and target_features sections are
+# not used by browsers (measured: -0.5 KB gzipped against a single -Oz).
+WASM_OPT_FLAGS := -Oz --converge --strip-producers --strip-target-features
 PORT ?= 8080
 # Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
 # is too tight for the tamper matrix on a loaded 2-core machine).
@@ -21,7 +24,7 @@ setup-test:
 ## build: pkg/ (wasm-pack --target web, release), optimised with npm's wasm-opt.
 build: setup
 	wasm-pack build --target web --release --out-dir pkg
-	$(WASM_OPT) -Oz pkg/byok_keyring_bg.wasm -o pkg/byok_keyring_bg.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/byok_keyring_bg.wasm -o pkg/byok_keyring_bg.wasm
 	node scripts/package.mjs
 	@ls -l pkg/*.wasm pkg/*.js | awk '{print "  " $$5 " bytes  " $$9}'
 

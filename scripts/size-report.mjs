@@ -6,7 +6,7 @@
 // Needs `make build` first (target/wasm32-unknown-unknown/release/byok_keyring.wasm
 // and pkg/). wasm-bindgen and wasm-opt strip function names from what ships,
 // so this makes a second copy of the module that keeps them: wasm-bindgen
-// --keep-debug, then the same `wasm-opt -Oz` as the build, with -g. twiggy then
+// --keep-debug, then the same `wasm-opt -Oz --converge` as the build, with -g. twiggy then
 // sizes every function and data segment of that copy; custom sections (names,
 // producers) are left out of the table because the shipped module has none.
 //
@@ -162,7 +162,7 @@ async function main() {
     run("wasm-bindgen", ["--keep-debug", "--target", "web", "--out-dir", tmp, input]);
     const named = join(tmp, "byok_keyring_bg.wasm");
     const wasmOpt = join(ROOT, "node_modules/.bin/wasm-opt");
-    run(existsSync(wasmOpt) ? wasmOpt : "wasm-opt", ["-Oz", "-g", named, "-o", named]);
+    run(existsSync(wasmOpt) ? wasmOpt : "wasm-opt", ["-Oz", "--converge", "-g", named, "-o", named]);
     const items = parseCsv(run("twiggy", ["top", "-n", "100000", "-f", "csv", named]));
     const nameKey = Object.keys(items[0] ?? {}).find((k) => /name/i.test(k));
     const sizeKey = Object.keys(items[0] ?? {}).find((k) => /shallow ?size$/i.test(k.trim()) || /^shallowsize$/i.test(k.trim()));

@@ -22,7 +22,6 @@ use crate::limits::{
 use crate::providers::{
     Alphabet, AuthScheme, Check, Endpoint, KeyFormat, Method, Provider, PROVIDERS,
 };
-use std::sync::RwLock;
 
 const _: () = assert!(PROVIDERS.len() + MAX_CUSTOM_PROVIDERS <= 64);
 
@@ -64,7 +63,31 @@ pub struct ProviderDef {
 pub(crate) const TOO_MANY: &str = "At most 32 providers can be defined per page.";
 
 /// The defined providers, in definition order, each with its definition.
-static DEFINED: RwLock<Vec<(ProviderDef, &'static Provider)>> = RwLock::new(Vec::new());
+type Defined = Vec<(ProviderDef, &'static Provider)>;
+
+/// Natively, one list for the whole process behind a lock.
+#[cfg(not(target_arch = "wasm32"))]
+static DEFINED: std::sync::Mutex<Defined> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `f` on the defined providers (natively under the lock).
+#[cfg(not(target_arch = "wasm32"))]
+fn with_defined<R>(f: impl FnOnce(&mut Defined) -> R) -> R {
+    f(&mut DEFINED.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// In the browser the module has one thread, so the list needs no lock
+    /// (a lock's poisoning and assertions weigh in the .wasm).
+    static DEFINED: std::cell::RefCell<Defined> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on the defined providers. `f` never calls back in here, so the
+/// list is never borrowed twice.
+#[cfg(target_arch = "wasm32")]
+fn with_defined<R>(f: impl FnOnce(&mut Defined) -> R) -> R {
+    DEFINED.with(|d| f(&mut d.borrow_mut()))
+}
 
 /// The alphabet names a definition may use: `urlSafe`, `alnum`, `hex`,
 /// `lowerHex`, `letters`, `base64`, `lowerAlnum`, `word`, `lowerUuid`.
@@ -85,17 +108,15 @@ pub fn alphabet_named(name: &str) -> Option<Alphabet> {
 
 /// The defined provider with this id and its position among definitions.
 pub fn find(id: &str) -> Option<(usize, &'static Provider)> {
-    let defined = DEFINED.read().unwrap_or_else(|e| e.into_inner());
-    defined
-        .iter()
-        .position(|(_, p)| p.id == id)
-        .map(|i| (i, defined[i].1))
+    with_defined(|defined| {
+        let i = defined.iter().position(|(_, p)| p.id == id)?;
+        Some((i, defined.get(i)?.1))
+    })
 }
 
 /// Every defined provider, in definition order.
 pub fn defined() -> Vec<&'static Provider> {
-    let defined = DEFINED.read().unwrap_or_else(|e| e.into_inner());
-    defined.iter().map(|(_, p)| *p).collect()
+    with_defined(|defined| defined.iter().map(|(_, p)| *p).collect())
 }
 
 fn leak(s: &str) -> &'static str {
@@ -123,7 +144,11 @@ fn is_id(id: &str) -> bool {
 /// [`MAX_CUSTOM_PROVIDERS`] definitions.
 pub fn define(def: &ProviderDef) -> Result<&'static Provider> {
     let parts = check(def)?;
-    let mut defined = DEFINED.write().unwrap_or_else(|e| e.into_inner());
+    with_defined(|defined| keep(defined, def, parts))
+}
+
+/// Keeps a checked definition (or finds it kept already).
+fn keep(defined: &mut Defined, def: &ProviderDef, parts: Parts) -> Result<&'static Provider> {
     if let Some((existing, p)) = defined.iter().find(|(d, _)| d.id == def.id) {
         if *existing == parts.def {
             return Ok(p);

@@ -347,7 +347,7 @@ where
 fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
     use ValidationCode::*;
     let family = || p.formats.iter().filter(move |f| f.prefix == prefix);
-    let body = &key[prefix.len()..];
+    let body = key.get(prefix.len()..).unwrap_or_default();
     let len = key.len();
     let label = a_key_of(p);
     let say = |code, parts: &[&str]| (code, parts.concat());

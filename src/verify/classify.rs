@@ -103,11 +103,11 @@ fn head(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    // The longest prefix that ends at a character boundary (`get` is `None`
+    // inside a character; one of the 4 ends before `max` is a boundary).
+    (0..4)
+        .find_map(|back| s.get(..max.saturating_sub(back)))
+        .unwrap_or_default()
 }
 
 /// Whether `body` shows the sign.
@@ -235,6 +235,18 @@ mod tests {
 
     fn code(id: &str, status: u16, body: Option<&str>) -> VerifyCode {
         classify(find(id).unwrap(), status, body).code
+    }
+
+    #[test]
+    fn the_inspected_head_is_the_longest_prefix_that_fits() {
+        assert_eq!(head("abcdef", 4), "abcd");
+        assert_eq!(head("abc", 4), "abc");
+        // "é" is 2 bytes, "€" 3, "😀" 4: a cut inside one steps back before it.
+        assert_eq!(head("abcé", 4), "abc");
+        assert_eq!(head("a€x", 2), "a");
+        assert_eq!(head("a€x", 4), "a€");
+        assert_eq!(head("😀😀", 7), "😀");
+        assert_eq!(head("😀😀", 8), "😀😀");
     }
 
     #[test]

@@ -24,12 +24,13 @@ pub fn check_base_url(input: &str) -> Result<String> {
             "must not contain a query (?), a fragment (#) or a backslash",
         ));
     }
-    // Everything below is ASCII, so any byte index is a char boundary.
+    // Everything below is ASCII, so any byte index is a char boundary:
+    // `get` never answers `None` here (and has no panic path, unlike `[..]`).
     let mut end = b.len();
     while end > 0 && b[end - 1] == b'/' {
         end -= 1;
     }
-    let trimmed = &input[..end];
+    let trimmed = input.get(..end).unwrap_or_default();
     let Some(sep) = trimmed.as_bytes().windows(3).position(|w| w == b"://") else {
         if b[0] == b'/' && b.get(1) != Some(&b'/') {
             check_path(trimmed).map_err(bad)?;
@@ -40,10 +41,11 @@ pub fn check_base_url(input: &str) -> Result<String> {
              or with / (a path on this site)",
         ));
     };
-    let scheme = &trimmed[..sep];
-    let rest = &trimmed[sep + 3..];
-    let (authority, path) =
-        rest.split_at(rest.bytes().position(|c| c == b'/').unwrap_or(rest.len()));
+    let scheme = trimmed.get(..sep).unwrap_or_default();
+    let rest = trimmed.get(sep + 3..).unwrap_or_default();
+    let (authority, path) = rest
+        .split_at_checked(rest.bytes().position(|c| c == b'/').unwrap_or(rest.len()))
+        .unwrap_or((rest, ""));
     if authority.bytes().any(|c| c == b'@') {
         return Err(bad("must not contain user info (@)"));
     }
@@ -110,7 +112,7 @@ fn check_authority(authority: &str) -> std::result::Result<&str, &'static str> {
             return Err("has an invalid port");
         }
     }
-    Ok(&authority[..host_end])
+    Ok(authority.get(..host_end).unwrap_or_default())
 }
 
 /// Rejects empty, `.` and `..` path segments (`/a//b`, `/a/../b`).
@@ -160,7 +162,7 @@ pub fn check_region(region: &str) -> Result<()> {
         && b[0].is_ascii_lowercase()
         && b[b.len() - 1].is_ascii_digit()
         && b.contains(&b'-')
-        && !region.contains("--")
+        && !b.windows(2).any(|w| w == b"--")
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
     if ok {
