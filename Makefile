@@ -85,7 +85,7 @@ test-integration:
 test-e2e:
 	node --test --test-concurrency=1 tests/js/ www/tests/
 
-## demo: build and serve the demo on http://127.0.0.1:$(PORT)
+## demo: build and serve the demo on http://localhost:$(PORT) (passkeys need localhost, not 127.0.0.1)
 demo: build
 	PORT=$(PORT) node www/server.mjs
 

@@ -120,6 +120,27 @@ export interface ByokKeysStrings {
     forgetQuestion: string;
     forgetYes: string;
     forgotten: string;
+    usePasskey: string;
+    passkeyCreated: string;
+    passkeyUnlock: string;
+    passkeysTitle: string;
+    addPasskey: string;
+    passkeyAdded: string;
+    /** Placeholders: {when}. */
+    passkeyAddedOn: string;
+    /** Placeholders: {name} (the passkey's name). */
+    removePasskeyLabel: string;
+    passkeyRemoved: string;
+    /** The strength meter's accessible name. */
+    strength: string;
+    /** Scores 0 and 1 of passphraseStrength. */
+    strengthWeak: string;
+    /** Score 2. */
+    strengthFair: string;
+    /** Score 3. */
+    strengthGood: string;
+    /** Score 4. */
+    strengthStrong: string;
 }
 
 /** The default (English) strings. */
@@ -139,9 +160,9 @@ export interface ByokChangeDetail {
 
 /** A sentence the library wrote, passed to `messages` for translation. */
 export interface LibraryMessage {
-    /** validate()'s feedback, a provider check's outcome, or a KeyringError. */
-    source: "validation" | "verification" | "error";
-    /** The Validation, Verification or KeyringError code ("wrong_provider", "network_error", "wrong_passphrase", …). */
+    /** validate()'s feedback, a provider check's outcome, a KeyringError, or passphraseStrength's warning. */
+    source: "validation" | "verification" | "error" | "strength";
+    /** The Validation, Verification or KeyringError code ("wrong_provider", "network_error", "wrong_passphrase", …); "" for a strength warning. */
     code: string;
     /** The library's sentence (English). Never contains a key. */
     message: string;
@@ -157,14 +178,19 @@ export interface VerifyContext {
     signal: AbortSignal;
 }
 
-/** Options of the Keyring the element creates; namespace, storage and platformOnly come from its attributes. */
+/**
+ * Options of the Keyring the element creates; namespace, storage and
+ * platformOnly come from its attributes. `resume` defaults to "tab" here
+ * (storage "memory": "off"): the element calls `resume()` when it starts, so
+ * a reload of the tab stays unlocked; `{ resume: "off" }` turns that off.
+ */
 export type ByokKeysKeyringOptions = Omit<KeyringOptions, "namespace" | "storage" | "platformOnly">;
 
 /** The element's events. */
 export interface ByokKeysEventMap extends HTMLElementEventMap {
     /** After every change of the keyring (set, remove, lock, another tab…), and "replaced". */
     "byok-change": CustomEvent<ByokChangeDetail>;
-    /** The keyring became unlocked (create or unlock). */
+    /** The keyring became unlocked (create, unlock, a passkey, or resume after a reload). */
     "byok-unlock": CustomEvent<ByokChangeDetail>;
     /** The keyring stopped being unlocked (Lock, auto-lock, another tab, "Remember on this device", "Forget all keys"). */
     "byok-lock": CustomEvent<ByokChangeDetail>;
@@ -178,7 +204,7 @@ export interface ByokKeysEventMap extends HTMLElementEventMap {
  * features), `inline` (a panel in the page instead of a modal dialog).
  */
 export declare class ByokKeysElement extends HTMLElement {
-    /** Resolves with the element's first Keyring once the library is loaded; rejects when storage cannot be opened. */
+    /** Resolves with the element's first Keyring once the library is loaded (and resumed, when it can be); rejects when storage cannot be opened. */
     readonly ready: Promise<Keyring>;
     /** The Keyring the popup manages; undefined until `ready`. Set it to manage an existing Keyring instead (the app frees it). */
     get keyring(): Keyring | undefined;

@@ -20,6 +20,8 @@
 // customElements exists.
 
 import init, { Keyring, validate, providers as listProviders } from "./index.js";
+// Optional exports (passphraseStrength): read from the namespace, so an entry without them still links.
+import * as lib from "./index.js";
 
 /** Every string the element shows; {name}-style placeholders are filled in. */
 export const STRINGS = Object.freeze({
@@ -111,7 +113,23 @@ export const STRINGS = Object.freeze({
   forgetQuestion: "Delete every stored key from this browser? This can't be undone.",
   forgetYes: "Forget all keys",
   forgotten: "All keys were deleted from this browser.",
+  usePasskey: "Use a passkey instead",
+  passkeyCreated: "Passkey set. Your keys are unlocked.",
+  passkeyUnlock: "Unlock with a passkey",
+  passkeysTitle: "Passkeys",
+  addPasskey: "Add a passkey",
+  passkeyAdded: "Passkey added: you can unlock with it.",
+  passkeyAddedOn: "added {when}",
+  removePasskeyLabel: "Remove passkey {name}",
+  passkeyRemoved: "Passkey removed.",
+  strength: "Passphrase strength",
+  strengthWeak: "Weak",
+  strengthFair: "Fair",
+  strengthGood: "Good",
+  strengthStrong: "Strong",
 });
+
+const STRENGTH = ["strengthWeak", "strengthWeak", "strengthFair", "strengthGood", "strengthStrong"];
 
 // Providers whose keys belong to a region: their row asks for it, and the
 // check goes to that region (`verify.region`). Bedrock (docs/VERIFY.md).
@@ -129,11 +147,10 @@ const ICON_CLOSE = svg(`<path d="M6 6l12 12M18 6L6 18" ${S}/>`);
 // The popup's static parts. Text is filled in from the strings table
 // (data-s: text, data-sa: aria-label), so `strings` can change it any time.
 //
-// Passkeys: when the library has them, their controls go in the vault
-// section, next to the passphrase: "Use a passkey instead" in #create-form's
-// .vault-fields, "Unlock with a passkey" in #unlock-form's .vault-fields, and
-// "Add a passkey" with the list of passkeys in #unlocked-panel, with their
-// strings in STRINGS and their handlers beside #create and #unlock below.
+// Passkeys ([data-pk], hidden where the browser has no WebAuthn): "Use a
+// passkey instead" in #create-form, "Unlock with a passkey" in #unlock-form
+// (when the vault has one), "Add a passkey" and the list in #unlocked-panel.
+// The strength meter (#strength) shows when the library exports passphraseStrength.
 //
 // The key field (input.secret) masks what is typed without being a password
 // field, so browsers do not offer to save a provider key as a password.
@@ -156,19 +173,24 @@ const TEMPLATE = `
           <label class="field"><span data-s="confirmPassphrase"></span>
             <input id="passphrase-confirm" part="input" type="password" autocomplete="new-password" aria-describedby="vault-msg"></label>
           <button type="submit" class="btn btn-primary" part="button primary-button" id="create-btn" data-s="create"></button>
+          <button type="button" class="btn btn-outline" part="button" id="pk-create" data-pk data-s="usePasskey"></button>
+          <div id="strength" class="strength" hidden><meter id="meter" min="0" max="4" low="2" high="3" optimum="4" data-sa="strength"></meter><span id="strength-text" aria-live="polite"></span></div>
         </div>
       </form>
       <form id="unlock-form" class="vault-panel" hidden>
         <div class="vault-text"><strong>${ICON_LOCK}<span data-s="lockedTitle"></span></strong><span class="muted" data-s="lockedHelp"></span></div>
         <div class="vault-fields">
-          <label class="field"><span data-s="passphrase"></span>
+          <label class="field" id="pass-field"><span data-s="passphrase"></span>
             <input id="passphrase" part="input" type="password" autocomplete="current-password" aria-describedby="vault-msg"></label>
           <button type="submit" class="btn btn-primary" part="button primary-button" id="unlock-btn" data-s="unlock"></button>
+          <button type="button" class="btn btn-outline" part="button" id="pk-unlock" data-pk data-s="passkeyUnlock"></button>
         </div>
       </form>
       <div id="unlocked-panel" class="vault-panel vault-unlocked" hidden>
         <div class="vault-text" id="unlocked-status" tabindex="-1"><strong>${ICON_UNLOCK}<span data-s="unlockedTitle"></span></strong><span class="muted" id="unlocked-help"></span></div>
         <button type="button" class="btn btn-outline" part="button" id="lock-btn">${ICON_LOCK}<span data-s="lock"></span></button>
+        <div class="passkeys" data-pk><strong id="pk-title" data-s="passkeysTitle"></strong><ul id="pk-list" aria-labelledby="pk-title"></ul>
+          <button type="button" class="btn btn-outline btn-sm" part="button" id="pk-add" data-s="addPasskey"></button></div>
       </div>
       <p id="vault-msg" class="notice" part="message" role="status" aria-live="polite"></p>
     </section>
@@ -270,6 +292,9 @@ input.secret { -webkit-text-security: disc; font-family: ui-monospace, SFMono-Re
 .vault-fields input { width: 190px; }
 .vault-unlocked { padding: 10px 14px; align-items: center; background: var(--_ok-bg); border-color: #a7f3d0; }
 .vault-unlocked strong { color: var(--_ok); }
+.strength, .passkeys { flex-basis: 100%; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; font-size: 12.5px; }
+.passkeys ul { list-style: none; margin: 0; padding: 0; display: flex; gap: 8px; flex-wrap: wrap; }
+.passkeys li { display: flex; gap: 6px; align-items: center; }
 .notice { font-size: 13px; padding: 0 2px; }
 .feedback { color: var(--_muted); }
 [data-kind=error].notice, .feedback[data-kind=error] { color: var(--_err); }
@@ -684,6 +709,8 @@ export class ByokKeysElement extends Base {
   #opener = null;
   #tick = 0;
   #started = null;
+  #resuming = false; // until resume() answers: the unlock form waits
+  #pkShown = ""; // what the passkey list shows (rebuilt only when it changes)
   #resolveReady;
   #rejectReady;
   /** Resolves with the element's first keyring (read `keyring` later: "Remember on this device" replaces it). */
@@ -855,7 +882,7 @@ export class ByokKeysElement extends Base {
       this.#kr?.lock();
       this.#say(this.#strings.locked, "ok");
       this.#refresh();
-      e.passphrase.focus();
+      this.#focusPassphrase("locked");
     });
     e.remember.addEventListener("change", () => this.#setRemember(e.remember.checked));
     e["forget-btn"].addEventListener("click", () => {
@@ -868,6 +895,16 @@ export class ByokKeysElement extends Base {
       e["forget-btn"].focus();
     });
     e["forget-yes"].addEventListener("click", () => this.#forget());
+    // Passkeys: only where the browser has WebAuthn.
+    if (typeof PublicKeyCredential !== "function") for (const el of root.querySelectorAll("[data-pk]")) el.remove();
+    e["pk-create"].addEventListener("click", () => this.#passkey(e["pk-create"], (k) => k.create({ passkey: {} }), "passkeyCreated"));
+    e["pk-unlock"].addEventListener("click", () => this.#passkey(e["pk-unlock"], (k) => k.unlockWithPasskey(), "unlocked"));
+    e["pk-add"].addEventListener("click", () => this.#passkey(e["pk-add"], (k) => k.addPasskey({}), "passkeyAdded"));
+    e["pk-list"].addEventListener("click", (ev) => {
+      const b = ev.target.closest("button");
+      if (b) this.#passkey(b, (k) => k.removePasskey(b.dataset.id), "passkeyRemoved", e["pk-add"]);
+    });
+    e["passphrase-new"].addEventListener("input", () => this.#strength());
     this.#applyStrings();
   }
 
@@ -878,6 +915,12 @@ export class ByokKeysElement extends Base {
         this.#own = true;
         this.#storage = this.#vaultStorage();
         this.#use(new Keyring(this.#keyringOptions(this.#storage)));
+        // Resume (options.resume "tab", the default): unlocked again after a reload of this tab, no prompt.
+        if (this.#kr.state === "locked" && this.#keyringOptions().resume === "tab") {
+          this.#resuming = true;
+          this.#refresh();
+          await this.#kr.resume().catch(() => {}).finally(() => (this.#resuming = false));
+        }
       }
       // After the keyring: its `providers` option defines the app's own.
       this.#buildRows();
@@ -919,14 +962,17 @@ export class ByokKeysElement extends Base {
     const ms = this.#options.autoLockMs;
     e["unlocked-help"].textContent = ms ? fill(s.unlockedHelpAutoLock, { minutes: Math.round(ms / 60_000) }) : s.unlockedHelp;
     for (const r of this.#rows.values()) r.applyStrings();
+    this.#pkShown = "";
     this.#refresh();
   }
 
   // ---- the keyring ----
 
-  #keyringOptions(storage) {
+  /** The element's keyring options: resume "tab" unless `options` say otherwise (memory cannot resume). */
+  #keyringOptions(storage = this.#storage) {
     const platformOnly = (this.getAttribute("platform-only") ?? "").split(/\s+/).filter(Boolean);
-    return { ...this.#options, namespace: this.getAttribute("namespace") ?? undefined, storage, platformOnly };
+    const resume = storage === "memory" ? {} : { resume: "tab" };
+    return { ...resume, ...this.#options, namespace: this.getAttribute("namespace") ?? undefined, storage, platformOnly };
   }
 
   /** The storage attribute: "session" (default), "local" or "memory". */
@@ -960,9 +1006,21 @@ export class ByokKeysElement extends Base {
     if (!this.#kr) return;
     const storage = this.#vaultStorage();
     const next = new Keyring(this.#keyringOptions(storage));
-    this.#kr.free();
+    this.#retire();
     this.#storage = storage;
     this.#use(next, "replaced");
+  }
+
+  /** Frees the element's keyring before a new one replaces it, locked first: its tab's resume ticket ends (the new one asks again). */
+  #retire() {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    try {
+      this.#kr.lock();
+    } catch {
+      // Nothing to lock.
+    }
+    this.#kr.free();
   }
 
   #use(kr, change) {
@@ -1012,7 +1070,7 @@ export class ByokKeysElement extends Base {
 
   #focusPassphrase(state) {
     if (state === "empty") this.#el["passphrase-new"].focus();
-    else if (state === "locked") this.#el.passphrase.focus();
+    else if (state === "locked") (this.#el["pass-field"].hidden ? this.#el["pk-unlock"] : this.#el.passphrase).focus();
   }
 
   /** Disables a form's submit button, with a busy label, while `work` runs. */
@@ -1044,6 +1102,7 @@ export class ByokKeysElement extends Base {
       try {
         await this.#kr.create(e["passphrase-new"].value);
         e["passphrase-new"].value = e["passphrase-confirm"].value = "";
+        e.strength.hidden = true;
         this.#say(this.#strings.created, "ok");
       } catch (err) {
         this.#say(this.#libraryMessage("error", err), "error");
@@ -1073,6 +1132,36 @@ export class ByokKeysElement extends Base {
     else e.passphrase.focus();
   }
 
+  /** A passkey action of `button` (busy while the browser asks); then says `done` or the library's error, and refreshes. */
+  async #passkey(button, work, done, focusAfter = button) {
+    const k = this.#kr;
+    if (!k) return;
+    const was = k.state;
+    button.disabled = true;
+    try {
+      await work(k);
+      this.#say(this.#strings[done], "ok");
+    } catch (err) {
+      this.#say(this.#libraryMessage("error", err), "error");
+    }
+    button.disabled = false;
+    this.#refresh();
+    (k.state === "unlocked" && was !== "unlocked" ? this.#el["unlocked-status"] : focusAfter.isConnected ? focusAfter : this.#el["pk-add"]).focus();
+  }
+
+  /** The strength meter under the new passphrase: shown when the library has passphraseStrength and something is typed. */
+  #strength() {
+    const e = this.#el;
+    const value = e["passphrase-new"].value;
+    const rate = lib.passphraseStrength;
+    e.strength.hidden = !value || typeof rate !== "function";
+    if (e.strength.hidden) return;
+    const { score, warning } = rate(value);
+    e.meter.value = score;
+    const label = this.#strings[STRENGTH[score]];
+    setText(e["strength-text"], warning ? `${label}: ${this.#libraryMessage("strength", warning)}` : label);
+  }
+
   // ---- on this device ----
 
   /** Whether the element keeps its own keyring in session or local storage (so it can move the vault). */
@@ -1092,7 +1181,7 @@ export class ByokKeysElement extends Base {
       }
       const storage = remember ? "local" : "session";
       const next = new Keyring(this.#keyringOptions(storage));
-      this.#kr.free();
+      this.#retire();
       this.#storage = storage;
       this.#use(next, "replaced");
       if (wasUnlocked && next.state === "locked") this.#say(this.#strings[remember ? "movedLocal" : "movedSession"], "ok");
@@ -1134,8 +1223,9 @@ export class ByokKeysElement extends Base {
     // Auto-lock and other tabs change the state too: report it once.
     if (state && state !== this.#lastState && this.#lastState !== undefined) this.#changed({ type: state === "unlocked" ? "unlocked" : "locked", state });
     e["create-form"].hidden = state !== "empty";
-    e["unlock-form"].hidden = state !== "locked";
+    e["unlock-form"].hidden = state !== "locked" || this.#resuming;
     e["unlocked-panel"].hidden = state !== "unlocked";
+    this.#renderPasskeys(state);
     e.dialog.dataset.state = state ?? "loading";
     const byProvider = new Map(this.#list().map((i) => [i.provider, i]));
     let moreConfigured = 0;
@@ -1154,6 +1244,29 @@ export class ByokKeysElement extends Base {
     e["forget-btn"].disabled = !state || state === "empty";
   }
 
+  /** The vault's unlock methods: "Unlock with a passkey" when it has one, no passphrase field when it has none, the list of passkeys. */
+  #renderPasskeys(state) {
+    const e = this.#el;
+    let methods = [];
+    try {
+      if (state === "locked" || state === "unlocked") methods = this.#kr.unlockMethods();
+    } catch {
+      // A damaged vault: #list says so.
+    }
+    const keys = methods.filter((m) => m.kind === "passkey");
+    e["pass-field"].hidden = e["unlock-btn"].hidden = methods.length > 0 && !methods.some((m) => m.kind === "passphrase");
+    e["pk-unlock"].hidden = !keys.length;
+    const shown = JSON.stringify(keys);
+    if (shown === this.#pkShown) return;
+    this.#pkShown = shown;
+    const s = this.#strings;
+    e["pk-list"].replaceChildren(...keys.map((k) => {
+      const when = new Date(k.createdAt).toLocaleDateString(this.#ui.locale, { dateStyle: "medium" });
+      return h("li", {}, h("span", { text: k.name }), h("span", { class: "muted", text: fill(s.passkeyAddedOn, { when }) }),
+        h("button", { type: "button", class: "btn btn-quiet btn-sm", part: "button", "data-id": k.id, "aria-label": fill(s.removePasskeyLabel, { name: k.name }), text: s.remove }));
+    }));
+  }
+
   /** Re-renders once a second while visible: keys expire and the keyring auto-locks while the page sits idle. */
   #syncTick() {
     const visible = this.isConnected && this.open;
@@ -1169,6 +1282,7 @@ export class ByokKeysElement extends Base {
     for (const r of this.#rows.values()) r.clear();
     const e = this.#el;
     e["passphrase-new"].value = e["passphrase-confirm"].value = e.passphrase.value = "";
+    e.strength.hidden = true;
     this.#say("");
     this.#closeConfirm();
     this.#refresh();

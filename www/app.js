@@ -6,6 +6,8 @@
 // Query parameters: ?iterations=100000 lowers the PBKDF2 work for new vaults
 // (the tests use it; the default is the library's 600,000). ?scenario=… picks
 // the stand-in's answer when the server sends key checks to the stand-in.
+// ?resume=off: a reload asks for the passphrase again (the popup's default is
+// resume "tab": a reload of the tab stays unlocked).
 
 import { byId, setText } from './dom.js';
 import { createVerifyTarget } from './verify-target.js';
@@ -72,6 +74,7 @@ ui.settings.options = {
   platformProviders: PLATFORM_PROVIDERS,
   autoLockMs: AUTO_LOCK_MS,
   ...(iterations === undefined ? {} : { iterations }),
+  ...(params.get('resume') === 'off' ? { resume: 'off' } : {}),
 };
 // Where its key checks go: the providers, or the stand-in (with its picker, slotted into the popup).
 const target = createVerifyTarget({

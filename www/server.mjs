@@ -1,6 +1,6 @@
 // The demo's tiny backend: static files plus a fake credits/chat API.
 //
-//   node www/server.mjs            # http://127.0.0.1:8080 (PORT, CREDITS env)
+//   node www/server.mjs            # http://localhost:8080 (PORT, CREDITS env)
 //   VERIFY_BASE_URL=http://127.0.0.1:8787 node www/server.mjs
 //                                  # key checks go to the provider stand-in
 //
@@ -331,7 +331,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     credits: Number(process.env.CREDITS || 100),
     verifyBaseUrl,
   });
-  console.log(`Demo on ${url}`);
+  // localhost, not 127.0.0.1: WebAuthn (the popup's passkeys) refuses an IP address as the site.
+  console.log(`Demo on ${url.replace('127.0.0.1', 'localhost')}`);
   console.log(
     verifyBaseUrl
       ? `Key checks go to the stand-in at ${verifyBaseUrl} (no real provider is contacted)`

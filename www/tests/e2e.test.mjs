@@ -81,7 +81,7 @@ before(async () => {
       '--disable-sync',
       '--no-first-run',
       // No host name resolves: nothing can reach a real provider.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
     ],
   });
 });
@@ -107,12 +107,12 @@ async function newContext(t, options = {}) {
 }
 
 /** Opens the demo and waits for the library; fails the test on page errors. */
-async function openDemo(ctx, server = srv) {
+async function openDemo(ctx, server = srv, { host, query = '' } = {}) {
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.errors = errors;
-  await page.goto(`${server.url}/?iterations=100000`);
+  await page.goto(`${host ? server.url.replace('127.0.0.1', host) : server.url}/?iterations=100000${query}`);
   await page.waitForFunction(() => window.__demo?.ready === true);
   return page;
 }
@@ -339,13 +339,23 @@ test('each row links to where the provider issues keys, named as the library nam
   assertNoPageErrors(page);
 });
 
-test('after a reload the key is Locked and Send uses credits until unlocked', async (t) => {
+test('a reload of the tab stays unlocked; after Lock a reload finds the key Locked and Send uses credits until unlocked', async (t) => {
   const page = await openDemo(await newContext(t));
   await createVault(page);
   await addKey(page, 'openai', OPENAI_KEY);
   await closeSettings(page);
   assert.equal((await send(page)).deducted, 0);
 
+  // The popup resumes: no passphrase after a reload of the same tab.
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  assert.equal(await state(page), 'unlocked');
+  assert.match(await billing(page), /Using your own key/);
+  assert.equal((await send(page)).deducted, 0);
+
+  await openSettings(page);
+  await page.click('#lock-btn');
+  await closeSettings(page);
   await page.reload();
   await page.waitForFunction(() => window.__demo?.ready === true);
   assert.equal(await state(page), 'locked');
@@ -441,6 +451,7 @@ test('a wrong passphrase shows an error and leaves storage byte-for-byte unchang
   const page = await openDemo(await newContext(t));
   await createVault(page);
   await addKey(page, 'openai', OPENAI_KEY);
+  await page.click('#lock-btn');
   await page.reload();
   await page.waitForFunction(() => window.__demo?.ready === true);
 
@@ -810,6 +821,94 @@ test('production: checks go to the providers themselves, and the CSP allows ever
   // The listener does see a refusal: any other origin is blocked.
   await page.evaluate(() => fetch('https://example.com/').catch(() => {}));
   await page.waitForFunction(() => window.cspViolations.length > 0);
+  assertNoPageErrors(page);
+});
+
+/** A context whose pages get Chromium's virtual authenticator (with PRF), as tests/js/passkeys.test.mjs sets it up. */
+async function withAuthenticator(ctx, page) {
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+const passkeyCount = (page) => page.evaluate(() => $popup('pk-list').children.length);
+
+test('passkeys on http://localhost: add one, reload (still unlocked), Lock, reload, "Unlock with a passkey", remove it', async (t) => {
+  const ctx = await newContext(t);
+  // The authenticator belongs to the page: open it, add one, then load the demo on localhost.
+  const page = await openDemo(ctx, srv, { host: 'localhost' });
+  await withAuthenticator(ctx, page);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  await createVault(page);
+  await addKey(page, 'openai', OPENAI_KEY);
+  await page.click('#pk-add');
+  await page.waitForFunction(() => $popup('pk-list').children.length === 1);
+  assert.match(await page.textContent('#vault-msg'), /Passkey added/);
+
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  assert.equal(await state(page), 'unlocked', 'resumed after the reload');
+  assert.match(await billing(page), /Using your own key/);
+
+  await openSettings(page);
+  await page.click('#lock-btn');
+  await closeSettings(page);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  assert.equal(await state(page), 'locked');
+  assert.match(await billing(page), /locked/);
+  await openSettings(page);
+  await page.click('#pk-unlock');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('openai')), OPENAI_KEY);
+  assert.equal(await chip(page, 'openai'), 'Configured');
+  await page.click('#pk-list button');
+  await page.waitForFunction(() => $popup('pk-list').children.length === 0);
+  assert.deepEqual(await page.evaluate(() => window.__demo.keyring.unlockMethods()), [{ kind: 'passphrase' }]);
+  await closeSettings(page);
+  const r = await send(page);
+  assert.equal(r.deducted, 0);
+  assert.equal(r.headers['x-user-api-key'], OPENAI_KEY);
+  assertNoPageErrors(page);
+});
+
+test('a passkey-only vault from "Use a passkey instead" in the demo', async (t) => {
+  const ctx = await newContext(t);
+  const page = await openDemo(ctx, srv, { host: 'localhost' });
+  await withAuthenticator(ctx, page);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  await openSettings(page);
+  await page.click('#pk-create');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+  assert.equal(await passkeyCount(page), 1);
+  await addKey(page, 'anthropic', ANTHROPIC_KEY);
+  await page.click('#lock-btn');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'locked');
+  assert.equal(await page.isVisible('#passphrase'), false, 'no passphrase to type');
+  await page.click('#pk-unlock');
+  await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
+  assert.equal(await page.evaluate(() => window.__demo.keyring.get('anthropic')), ANTHROPIC_KEY);
+  assertNoPageErrors(page);
+});
+
+test('?resume=off: a reload asks for the passphrase again', async (t) => {
+  const page = await openDemo(await newContext(t), srv, { query: '&resume=off' });
+  await createVault(page);
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+  assert.equal(await state(page), 'locked');
   assertNoPageErrors(page);
 });
 
