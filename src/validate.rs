@@ -253,6 +253,39 @@ pub fn validate(provider: &str, key: &str) -> Validation {
     }
 }
 
+/// The outcome of `validate(provider, key)` as a number that fixes every
+/// field of the result but `normalized` (which is then `key` itself): the
+/// package's JavaScript keeps one result per number and per provider, and
+/// copies it instead of building the object again (the per-keystroke path
+/// of a settings form; `js/index.js`). `1 + code + 16 × (1 + detected)`,
+/// with the code's position in [`ValidationCode::ALL`] and the detected
+/// provider's in [`providers::index_of`] (0 for none).
+///
+/// 0 when the result depends on more than that, and must be asked for in
+/// full: an unknown provider, a key with whitespace around it (the result
+/// then holds a copy), and the codes whose message names what is wrong in
+/// the key itself (`bad_chars`, `not_a_key`).
+pub fn outcome_id(provider: &str, key: &str) -> u32 {
+    let Some(p) = providers::find(provider) else {
+        return 0;
+    };
+    if trim(key).len() != key.len() {
+        return 0;
+    }
+    let (code, _, detected) = check(providers::all, p, key);
+    if matches!(code, ValidationCode::BadChars | ValidationCode::NotAKey) {
+        return 0;
+    }
+    let code = ValidationCode::ALL
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or_default();
+    let detected = detected
+        .and_then(providers::index_of)
+        .map_or(0, |i| i + 1);
+    u32::try_from(1 + code + 16 * detected).unwrap_or(0)
+}
+
 /// "an OpenAI key", "a Groq key" (the provider table's label).
 fn a_key_of(p: &Provider) -> String {
     p.key_label()

@@ -46,6 +46,14 @@ pub fn validate(
     Ok(validation_object(&v, normalized))
 }
 
+/// [`crate::validate::outcome_id`], for the package entry's `validate`
+/// (`js/index.js`), which has checked that both arguments are strings of a
+/// sane length. Not part of the API.
+#[wasm_bindgen(js_name = validateOutcome, skip_typescript)]
+pub fn validate_outcome(provider: &str, key: &str) -> u32 {
+    crate::validate::outcome_id(provider, key)
+}
+
 /// A `Validation` as a plain JS object. Fixed strings (property names,
 /// codes, provider ids) come from [`js_static`]: this is the per-keystroke
 /// path of a settings form.
