@@ -280,9 +280,7 @@ pub fn outcome_id(provider: &str, key: &str) -> u32 {
         .iter()
         .position(|c| *c == code)
         .unwrap_or_default();
-    let detected = detected
-        .and_then(providers::index_of)
-        .map_or(0, |i| i + 1);
+    let detected = detected.and_then(providers::index_of).map_or(0, |i| i + 1);
     u32::try_from(1 + code + 16 * detected).unwrap_or(0)
 }
 
