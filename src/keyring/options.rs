@@ -3,8 +3,8 @@ use crate::credits::CreditPolicy;
 use crate::error::{Error, Result};
 use crate::format;
 use crate::limits::{
-    MAX_AUTO_LOCK_MS, MAX_EXPIRES_IN_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_MODEL_LEN,
-    MAX_NAMESPACE_LEN,
+    MAX_AUTO_LOCK_MS, MAX_EXPIRES_IN_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_MIN_PASSPHRASE_LEN,
+    MAX_MODEL_LEN, MAX_NAMESPACE_LEN, MIN_MIN_PASSPHRASE_LEN,
 };
 use crate::providers;
 
@@ -55,10 +55,11 @@ impl Options {
                 format::MAX_ITERATIONS
             )));
         }
-        if self.min_passphrase_length > 1024 {
-            return Err(Error::invalid_argument(
-                "minPassphraseLength must be at most 1024.",
-            ));
+        if !(MIN_MIN_PASSPHRASE_LEN..=MAX_MIN_PASSPHRASE_LEN).contains(&self.min_passphrase_length)
+        {
+            return Err(Error::invalid_argument(format!(
+                "minPassphraseLength must be between {MIN_MIN_PASSPHRASE_LEN} and {MAX_MIN_PASSPHRASE_LEN}."
+            )));
         }
         if self
             .auto_lock_ms

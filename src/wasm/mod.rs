@@ -15,6 +15,7 @@
 //! - `flows`: `create`, `unlock`, `changePassphrase` as synchronous steps that
 //!   `js/transport.js` drives around WebCrypto;
 //! - [`api`]: the exported functions and the `Keyring` class;
+//! - `strength`: `passphraseStrength`, the core's estimate for a meter;
 //! - [`verify`]: `verify()`, `set(..., { verify })`, `authHeaders`, `withKey` (the fetch).
 
 pub mod api;
@@ -26,6 +27,7 @@ mod decisions;
 pub mod errors;
 mod flows;
 mod registry;
+mod strength;
 pub mod tabs;
 pub mod types;
 pub mod verify;
