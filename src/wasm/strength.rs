@@ -3,6 +3,7 @@
 
 use super::args;
 use super::convert::js_static;
+use super::types::OptionalString;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -15,10 +16,11 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(js_name = passphraseStrength, unchecked_return_type = "PassphraseStrength")]
 pub fn passphrase_strength(
     #[wasm_bindgen(unchecked_param_type = "string")] passphrase: &JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | undefined")] namespace: &JsValue,
+    namespace: Option<OptionalString>,
 ) -> Result<JsValue, JsValue> {
     let p = zeroize::Zeroizing::new(args::string(passphrase, "passphrase")?);
-    let namespace = args::opt_string(namespace, "namespace")?;
+    let namespace = namespace.map_or(JsValue::UNDEFINED, JsValue::from);
+    let namespace = args::opt_string(&namespace, "namespace")?;
     let s = crate::strength::passphrase_strength(&p, namespace.as_deref());
     let o = Object::new();
     let set = |k: &'static str, value: &JsValue| {
