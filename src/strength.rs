@@ -11,9 +11,10 @@
 //! run of neighbouring keys, at most three such runs put together, or the
 //! account name (the namespace, or its part before `@`) with little else.
 //! `create` and `changePassphrase` refuse a score-0 passphrase
-//! (`weak_passphrase`). Otherwise the score comes from the length and the
-//! variety of characters, runs and repeated words counting for little; four
-//! or more different words score 4.
+//! (`weak_passphrase`). Spaces and dashes between words are ignored for
+//! these checks. Otherwise the score comes from the length and the variety
+//! of characters, a run counting like two characters; four or more words
+//! score 4. docs/DECISIONS.md has the figures and the list's cost.
 //!
 //! Warnings and suggestions are fixed sentences: they never contain any
 //! part of the passphrase.

@@ -15,7 +15,8 @@ pub struct Options {
     pub namespace: String,
     /// PBKDF2 iterations for new vaults and upgrades. Default 600,000.
     pub iterations: u32,
-    /// Shortest passphrase `create` / `changePassphrase` accept. Default 8.
+    /// Shortest passphrase `create` / `changePassphrase` accept, at least
+    /// 8. Default 8.
     pub min_passphrase_length: usize,
     /// Features the platform always pays for, and providers it serves.
     pub policy: CreditPolicy,

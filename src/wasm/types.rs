@@ -103,7 +103,7 @@ export interface KeyringOptions {
   storage?: StorageKind;
   /** PBKDF2 iterations, 100000..=10000000. Default 600000. */
   iterations?: number;
-  /** Shortest passphrase `create` accepts. Default 8. */
+  /** Shortest passphrase `create` and `changePassphrase` accept, 8..=1024. Default 8. */
   minPassphraseLength?: number;
   /** Features the platform always pays for (they deduct credits even with a user key). */
   platformOnly?: string[];
