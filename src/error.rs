@@ -22,7 +22,8 @@ pub enum ErrorCode {
     AlreadyExists,
     /// The passphrase does not open this vault.
     WrongPassphrase,
-    /// The new passphrase is shorter than `minPassphraseLength`.
+    /// The new passphrase is shorter than `minPassphraseLength`, or trivial
+    /// to guess (score 0 of [`crate::strength::passphrase_strength`]).
     WeakPassphrase,
     /// `set` refused a key that failed validation; `details` holds the validation.
     InvalidKey,

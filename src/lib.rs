@@ -27,7 +27,8 @@
 //!
 //! Modules, from the bottom up: [`limits`] (every size, count and time
 //! limit), [`providers`] (the provider table: key shapes, auth, checks),
-//! [`mod@validate`] and [`mod@mask`] (offline checks and display), `crypto`
+//! [`mod@validate`] and [`mod@mask`] (offline checks and display),
+//! [`strength`] (how guessable a passphrase is), `crypto`
 //! (RustCrypto primitives), `format` (the stored vault, `docs/FORMAT.md`;
 //! `crypto` and `format` are internals, public only for the fuzz target and
 //! tests and hidden from these docs), [`storage`] (where its text lives),
@@ -56,6 +57,7 @@ pub mod mask;
 pub mod providers;
 pub mod secret;
 pub mod storage;
+pub mod strength;
 pub mod validate;
 pub mod verify;
 
@@ -76,5 +78,6 @@ pub use mask::mask;
 pub use providers::{ProviderInfo, PROVIDERS, RULES_VERSION};
 pub use secret::{ApiKey, Passphrase};
 pub use storage::{MemoryStorage, Storage};
+pub use strength::{passphrase_strength, Strength};
 pub use validate::{detect_provider, validate, Validation, ValidationCode};
 pub use verify::{Verification, VerifyCode, VerifyOptions};

@@ -8,6 +8,8 @@ pub const MAX_NAMESPACE_LEN: usize = 256;
 pub const MAX_MODEL_LEN: usize = 256;
 /// Longest passphrase accepted, in bytes.
 pub const MAX_PASSPHRASE_LEN: usize = 4096;
+/// Smallest `minPassphraseLength` accepted.
+pub const MIN_MIN_PASSPHRASE_LEN: usize = 8;
 /// Largest `minPassphraseLength` accepted.
 pub const MAX_MIN_PASSPHRASE_LEN: usize = 1024;
 /// Default `minPassphraseLength`.

@@ -17,6 +17,11 @@ impl Passphrase {
         self.0.as_bytes()
     }
 
+    /// The passphrase text (to judge its strength).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Length in Unicode scalar values (what `minPassphraseLength` counts).
     pub fn char_count(&self) -> usize {
         self.0.chars().count()

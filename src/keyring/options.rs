@@ -3,8 +3,8 @@ use crate::credits::CreditPolicy;
 use crate::error::{Error, Result};
 use crate::format;
 use crate::limits::{
-    MAX_AUTO_LOCK_MS, MAX_EXPIRES_IN_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_MODEL_LEN,
-    MAX_NAMESPACE_LEN,
+    MAX_AUTO_LOCK_MS, MAX_EXPIRES_IN_MS, MAX_LABELS, MAX_LABEL_LEN, MAX_MIN_PASSPHRASE_LEN,
+    MAX_MODEL_LEN, MAX_NAMESPACE_LEN, MIN_MIN_PASSPHRASE_LEN,
 };
 use crate::providers;
 
@@ -15,7 +15,8 @@ pub struct Options {
     pub namespace: String,
     /// PBKDF2 iterations for new vaults and upgrades. Default 600,000.
     pub iterations: u32,
-    /// Shortest passphrase `create` / `changePassphrase` accept. Default 8.
+    /// Shortest passphrase `create` / `changePassphrase` accept, at least
+    /// 8. Default 8.
     pub min_passphrase_length: usize,
     /// Features the platform always pays for, and providers it serves.
     pub policy: CreditPolicy,
@@ -55,10 +56,11 @@ impl Options {
                 format::MAX_ITERATIONS
             )));
         }
-        if self.min_passphrase_length > 1024 {
-            return Err(Error::invalid_argument(
-                "minPassphraseLength must be at most 1024.",
-            ));
+        if !(MIN_MIN_PASSPHRASE_LEN..=MAX_MIN_PASSPHRASE_LEN).contains(&self.min_passphrase_length)
+        {
+            return Err(Error::invalid_argument(format!(
+                "minPassphraseLength must be between {MIN_MIN_PASSPHRASE_LEN} and {MAX_MIN_PASSPHRASE_LEN}."
+            )));
         }
         if self
             .auto_lock_ms

@@ -44,6 +44,15 @@ impl Keyring {
                 ),
             ));
         }
+        let strength =
+            crate::strength::passphrase_strength(passphrase.as_str(), Some(&self.opts.namespace));
+        if strength.score == 0 {
+            let why = strength.warning.unwrap_or(crate::strength::GUESSABLE);
+            return Err(Error::new(
+                ErrorCode::WeakPassphrase,
+                format!("{why} Choose another."),
+            ));
+        }
         Ok(())
     }
 

@@ -281,8 +281,8 @@ pub fn keyring_options(v: &JsValue) -> Result<KeyringArgs> {
     if let Some(n) = opt_integer(
         &get(&obj, "minPassphraseLength")?,
         "minPassphraseLength",
-        0,
-        1024,
+        crate::limits::MIN_MIN_PASSPHRASE_LEN as u64,
+        crate::limits::MAX_MIN_PASSPHRASE_LEN as u64,
     )? {
         opts.min_passphrase_length = n as usize;
     }

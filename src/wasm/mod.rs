@@ -16,6 +16,7 @@
 //!   `js/transport.js` drives around WebCrypto;
 //! - [`api`]: the exported functions and the `Keyring` class;
 //! - `resume`: `resume: "tab"`, the vault key sealed for a reload of the tab (`js/resume.js`);
+//! - `strength`: `passphraseStrength`, the core's estimate for a meter;
 //! - [`verify`]: `verify()`, `set(..., { verify })`, `authHeaders`, `withKey` (the fetch).
 
 pub mod api;
@@ -29,6 +30,7 @@ mod flows;
 mod passkeys;
 mod registry;
 mod resume;
+mod strength;
 pub mod tabs;
 pub mod types;
 pub mod verify;

@@ -65,6 +65,16 @@ export interface Validation {
   normalized?: string;
 }
 
+/** What `passphraseStrength` returns. The texts are fixed sentences, never a part of the passphrase. */
+export interface PassphraseStrength {
+  /** 0: trivial (a most common password, a sequence, a repeat, a keyboard run, the account name): `create` and `changePassphrase` refuse it with "weak_passphrase". 1–2: weak. 3–4: strong. */
+  score: 0 | 1 | 2 | 3 | 4;
+  /** Why the score is low; always present at score 0. */
+  warning?: string;
+  /** What would make it stronger; empty from score 3. */
+  suggestions: string[];
+}
+
 /** What `providers()` returns for each provider. */
 export interface ProviderInfo {
   id: ProviderId;
@@ -93,7 +103,7 @@ export interface KeyringOptions {
   storage?: StorageKind;
   /** PBKDF2 iterations, 100000..=10000000. Default 600000. */
   iterations?: number;
-  /** Shortest passphrase `create` accepts. Default 8. */
+  /** Shortest passphrase `create` and `changePassphrase` accept, 8..=1024. Default 8. */
   minPassphraseLength?: number;
   /** Features the platform always pays for (they deduct credits even with a user key). */
   platformOnly?: string[];

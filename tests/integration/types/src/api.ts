@@ -2,6 +2,7 @@
 // the types spelled out: `tsc --noEmit` under `strict` must accept it.
 import init, {
   initSync, Keyring, validate, mask, detectProvider, providers, verify, rulesVersion, defineProvider,
+  passphraseStrength, type PassphraseStrength,
   type BuiltinProviderId, type KeyAlphabet, type ProviderDefinition,
   type ChangeEvent, type InitInput, type KeyInfo, type KeyringError, type KeyringErrorCode,
   type KeyringOptions, type KeyringState, type ProviderId, type ProviderInfo, type SetOptions,
@@ -50,6 +51,10 @@ export async function everything(wasm: ArrayBuffer, pasted: string): Promise<str
   for (const info of list) log.push(info.id, info.name, info.keyUrl, info.defaultModel);
   const rules: string = rulesVersion();
   log.push(rules);
+  const strength: PassphraseStrength = passphraseStrength(pasted, "user-42");
+  const score: 0 | 1 | 2 | 3 | 4 = passphraseStrength(pasted).score;
+  const tips: string[] = strength.suggestions;
+  log.push(String(score), strength.warning ?? "", ...tips);
 
   // A provider the app defines: its id works wherever a ProviderId does.
   const alphabet: KeyAlphabet = "alnum";
