@@ -103,6 +103,34 @@ fn provider_map<T: std::fmt::Debug>(
     .prop_map(|m| m.into_iter().collect())
 }
 
+/// A passkey slot under a slot id of the shape this version writes.
+fn passkey_slot() -> impl Strategy<Value = (String, format::Slot)> {
+    (
+        "[0-9a-f]{12}",
+        prop::collection::vec(any::<u8>(), 1..=64),
+        any::<[u8; 32]>(),
+        "[^\\p{C}]{0,64}",
+        prop::option::of("[a-z0-9-]{1,20}(\\.[a-z0-9-]{1,20}){0,2}"),
+        moment(),
+        sealed(48, 48),
+    )
+        .prop_map(
+            |(suffix, credential, salt, name, rp_id, created_at, wrapped)| {
+                let kind = format::SlotKind::Passkey(format::Passkey {
+                    credential,
+                    salt,
+                    name,
+                    rp_id,
+                    created_at,
+                });
+                (
+                    [format::PASSKEY_SLOT_PREFIX, &suffix].concat(),
+                    format::Slot { kind, wrapped },
+                )
+            },
+        )
+}
+
 /// Any vault this version may write.
 fn vault() -> impl Strategy<Value = Vault> {
     (
@@ -117,18 +145,27 @@ fn vault() -> impl Strategy<Value = Vault> {
         provider_map(any::<[u8; 32]>()),
         provider_map(moment()),
         provider_map(moment()),
+        (any::<bool>(), prop::collection::vec(passkey_slot(), 0..3)),
     )
         .prop_map(
-            |((id, salt, iterations, wrapped, mac), records, macs, removed, disabled)| {
+            |(
+                (id, salt, iterations, wrapped, mac),
+                records,
+                macs,
+                removed,
+                disabled,
+                (with_passphrase, passkeys),
+            )| {
                 let slot = format::Slot {
                     kind: format::SlotKind::Passphrase(KdfParams { salt, iterations }),
                     wrapped,
                 };
+                // At least one slot: a passphrase, passkeys, or both.
+                let passphrase = (with_passphrase || passkeys.is_empty())
+                    .then(|| (format::PASSPHRASE_SLOT.to_string(), slot));
                 Vault {
                     id,
-                    slots: [(format::PASSPHRASE_SLOT.to_string(), slot)]
-                        .into_iter()
-                        .collect(),
+                    slots: passphrase.into_iter().chain(passkeys).collect(),
                     records,
                     macs,
                     removed,
@@ -462,6 +499,18 @@ proptest! {
     #[test]
     fn parse_never_panics_on_arbitrary_text(s in any::<String>()) {
         check_accepted(&s)?;
+    }
+
+    /// The strength estimate runs on every keystroke of a passphrase field,
+    /// on whatever a person (or a script) types: no input makes it panic,
+    /// and the score is 0..=4 with a warning exactly when it is 0.
+    #[test]
+    fn passphrase_strength_never_panics(p in any::<String>(), ns in prop::option::of(any::<String>())) {
+        let s = byok_keyring::passphrase_strength(&p, ns.as_deref());
+        prop_assert!(s.score <= 4);
+        if s.score == 0 {
+            prop_assert!(s.warning.is_some());
+        }
     }
 
     #[test]
