@@ -3,7 +3,7 @@
 //! Reading walks a parsed value through the small [`Value`] trait: natively
 //! a `serde_json::Value`, in the browser the engine's own `JSON.parse`
 //! result. Writing uses `serde::Serialize`: `serde_json` natively,
-//! `serde-wasm-bindgen` and `JSON.stringify` in the browser. So the `.wasm`
+//! `src/wasm/to_js.rs` and `JSON.stringify` in the browser. So the `.wasm`
 //! carries no JSON parser, no serde deserializer and no float formatting.
 
 use serde::Serialize;
@@ -135,12 +135,12 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// `value` as a plain JavaScript value (objects, not `Map`s; integers as
-/// numbers).
+/// numbers; see [`crate::wasm::to_js`]).
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn to_js<T: Serialize + ?Sized>(
     value: &T,
-) -> Result<wasm_bindgen::JsValue, serde_wasm_bindgen::Error> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+) -> Result<wasm_bindgen::JsValue, crate::wasm::to_js::Unconvertible> {
+    value.serialize(crate::wasm::to_js::ToJs)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
