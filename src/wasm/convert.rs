@@ -14,8 +14,9 @@ pub(crate) fn to_js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, J
 
 thread_local! {
     /// JS strings for `&'static str` values (provider ids, codes, states,
-    /// property names), keyed by address: created once, then handed out
-    /// without copying or decoding. A few dozen entries at most.
+    /// property names, the field names of serialized structs), keyed by
+    /// address: created once, then handed out without copying or decoding.
+    /// A couple of hundred entries at most (a linear scan of addresses).
     static STATIC_STRINGS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
