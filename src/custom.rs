@@ -125,7 +125,13 @@ fn leak(s: &str) -> &'static str {
 
 #[inline(never)]
 fn field(name: &str, rule: &str) -> Error {
-    Error::invalid_argument(["Provider definition: ", name, " ", rule, "."].concat())
+    Error::invalid_argument(crate::text::concat(&[
+        "Provider definition: ",
+        name,
+        " ",
+        rule,
+        ".",
+    ]))
 }
 
 fn is_id(id: &str) -> bool {
@@ -155,12 +161,11 @@ fn keep(defined: &mut Defined, def: &ProviderDef, parts: Parts) -> Result<&'stat
         }
         return Err(field(
             "id",
-            &[
+            &crate::text::concat(&[
                 "\"",
                 &def.id,
                 "\" is already defined differently; define a provider once per page",
-            ]
-            .concat(),
+            ]),
         ));
     }
     if defined.len() >= MAX_CUSTOM_PROVIDERS {
@@ -226,7 +231,7 @@ impl Parts {
                 scheme: d
                     .auth_scheme
                     .as_deref()
-                    .map_or("", |s| leak(&[s, " "].concat())),
+                    .map_or("", |s| leak(&crate::text::concat(&[s, " "]))),
                 fixed: &[],
             },
             check,
@@ -253,12 +258,11 @@ fn check(def: &ProviderDef) -> Result<Parts> {
     if PROVIDERS.iter().any(|p| p.id == def.id) {
         return Err(field(
             "id",
-            &[
+            &crate::text::concat(&[
                 "\"",
                 &def.id,
                 "\" is a built-in provider; choose another id",
-            ]
-            .concat(),
+            ]),
         ));
     }
     let name = def.name.trim();

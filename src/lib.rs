@@ -58,6 +58,7 @@ pub mod providers;
 pub mod secret;
 pub mod storage;
 pub mod strength;
+mod text;
 pub mod validate;
 pub mod verify;
 

@@ -357,12 +357,11 @@ impl Endpoint {
                 const PLACE: &[u8] = b"{region}";
                 let url = self.base_url;
                 match url.as_bytes().windows(PLACE.len()).position(|w| w == PLACE) {
-                    Some(at) => [
+                    Some(at) => crate::text::concat(&[
                         url.get(..at).unwrap_or_default(),
                         region.unwrap_or(default),
                         url.get(at + PLACE.len()..).unwrap_or_default(),
-                    ]
-                    .concat(),
+                    ]),
                     None => url.to_string(),
                 }
             }

@@ -157,7 +157,7 @@ pub(crate) fn unknown_provider_message(id: &str) -> String {
     format!(
         "\"{}\" is not a known provider. Known providers: {}.",
         shown_id(id),
-        known.join(", ")
+        crate::text::join(&known, ", ")
     )
 }
 
@@ -305,7 +305,11 @@ where
 {
     use ValidationCode::*;
     if key.is_empty() {
-        return (Empty, ["Paste ", &a_key_of(p), " here."].concat(), None);
+        return (
+            Empty,
+            crate::text::concat(&["Paste ", &a_key_of(p), " here."]),
+            None,
+        );
     }
     // The same text twice: a paste made twice, even where the doubled
     // length is still one of the provider's (Bedrock's 113-275).
@@ -316,12 +320,12 @@ where
             &a_key_of(p),
             "; check that only one key was pasted.",
         ];
-        return (TooLong, message.concat(), None);
+        return (TooLong, crate::text::concat(&message), None);
     }
     if p.fits(key) {
         return (
             Ok,
-            ["Looks like a valid ", p.name, " key."].concat(),
+            crate::text::concat(&["Looks like a valid ", p.name, " key."]),
             Some(p.id),
         );
     }
@@ -329,7 +333,8 @@ where
         return (NotAKey, why.to_string(), None);
     }
     if let Some(what) = inner_bad_char(key) {
-        let message = ["The key contains ", what, "; copy it again without it."].concat();
+        let message =
+            crate::text::concat(&["The key contains ", what, "; copy it again without it."]);
         return (BadChars, message, None);
     }
     let own = p.prefix_of(key);
@@ -350,13 +355,13 @@ where
                     &a_key_of(p),
                     ".",
                 ];
-                return (WrongProvider, message.concat(), Some(other.id));
+                return (WrongProvider, crate::text::concat(&message), Some(other.id));
             }
         }
     }
     let Some(prefix) = own else {
         // "Groq keys start with "gsk_"." / "… with "sk-proj-" or "sk-"."
-        let mut message = [p.name, " keys start with "].concat();
+        let mut message = crate::text::concat(&[p.name, " keys start with "]);
         for (i, prefix) in p.prefixes().iter().enumerate() {
             if i > 0 {
                 message.push_str(" or ");
@@ -381,7 +386,7 @@ fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
     let body = key.get(prefix.len()..).unwrap_or_default();
     let len = key.len();
     let label = a_key_of(p);
-    let say = |code, parts: &[&str]| (code, parts.concat());
+    let say = |code, parts: &[&str]| (code, crate::text::concat(parts));
     let too_short = [
         "This is too short for ",
         &label,

@@ -352,7 +352,7 @@ pub fn unpad(plaintext: &[u8]) -> &[u8] {
 
 /// The storage item name for a namespace: `byok-keyring:<namespace>`.
 pub fn storage_key(namespace: &str) -> String {
-    [STORAGE_PREFIX, namespace].concat()
+    crate::text::concat(&[STORAGE_PREFIX, namespace])
 }
 
 /// Associated data: `"byok-keyring" 0 version 0 kind`, then each of

@@ -24,60 +24,57 @@ pub fn classify(provider: &Provider, status: u16, body: Option<&str>) -> Verific
     let (code, message) = match status {
         _ if rejected || status == 401 => (
             VerifyCode::InvalidKey,
-            [
+            crate::text::concat(&[
                 name,
                 " rejected this key (HTTP ",
                 &n,
                 "). Check that it was copied whole and has not been revoked.",
-            ]
-            .concat(),
+            ]),
         ),
-        200..=299 => (VerifyCode::Valid, [name, " accepted this key."].concat()),
+        200..=299 => (
+            VerifyCode::Valid,
+            crate::text::concat(&[name, " accepted this key."]),
+        ),
         402 => (
             VerifyCode::Forbidden,
-            [
+            crate::text::concat(&[
                 name,
                 " recognised this key but refused the request (HTTP 402): the account \
                  has no credit left.",
-            ]
-            .concat(),
+            ]),
         ),
         403 => (
             VerifyCode::Forbidden,
-            [
+            crate::text::concat(&[
                 name,
                 " recognised this key but refused the request (HTTP 403): the key is \
                  live but lacks access (permissions, region, project or billing).",
-            ]
-            .concat(),
+            ]),
         ),
         429 => (
             VerifyCode::RateLimited,
-            [
+            crate::text::concat(&[
                 name,
                 " is rate-limiting this key (HTTP 429). The key is live; try again later.",
-            ]
-            .concat(),
+            ]),
         ),
         500..=599 => (
             VerifyCode::ProviderError,
-            [
+            crate::text::concat(&[
                 name,
                 " had a server problem (HTTP ",
                 &n,
                 "), so the key could not be checked. Try again later.",
-            ]
-            .concat(),
+            ]),
         ),
         _ => (
             VerifyCode::ProviderError,
-            [
+            crate::text::concat(&[
                 name,
                 " gave an unexpected answer (HTTP ",
                 &n,
                 "), so the key could not be checked. If a baseUrl was set, check it.",
-            ]
-            .concat(),
+            ]),
         ),
     };
     Verification::new(provider, code, Some(status), message)
@@ -180,15 +177,14 @@ pub fn network_error(provider: &Provider) -> Verification {
         provider,
         VerifyCode::NetworkError,
         None,
-        [
+        crate::text::concat(&[
             "Could not reach ",
             provider.name,
             ". The network may be down, or the browser refused the request under CORS \
              (the provider does not accept calls from web pages, or this page's \
              Content-Security-Policy blocks it), or the server answered with a redirect, \
              which is not followed with a key. The key was not checked.",
-        ]
-        .concat(),
+        ]),
     )
 }
 
@@ -198,13 +194,12 @@ pub fn timed_out(provider: &Provider, timeout_ms: u32) -> Verification {
         provider,
         VerifyCode::Timeout,
         None,
-        [
+        crate::text::concat(&[
             provider.name,
             " did not answer within ",
             &decimal(timeout_ms),
             " ms. The key was not checked.",
-        ]
-        .concat(),
+        ]),
     )
 }
 
@@ -218,13 +213,12 @@ pub fn unsupported(provider: &Provider) -> Verification {
         provider,
         VerifyCode::Unsupported,
         None,
-        [
+        crate::text::concat(&[
             provider.name,
             " has no free way to check a key (",
             why,
             "), so this key was not checked.",
-        ]
-        .concat(),
+        ]),
     )
 }
 

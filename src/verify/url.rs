@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// (`/api/openai`, for a proxy). No user info, query, fragment, whitespace,
 /// non-ASCII, or empty, `.` and `..` path segments.
 pub fn check_base_url(input: &str) -> Result<String> {
-    let bad = |why: &str| Error::invalid_argument(["baseUrl ", why, "."].concat());
+    let bad = |why: &str| Error::invalid_argument(crate::text::concat(&["baseUrl ", why, "."]));
     let b = input.as_bytes();
     if b.is_empty() || b.len() > MAX_BASE_URL_LEN {
         // The number is MAX_BASE_URL_LEN (a test keeps them equal).
@@ -63,7 +63,7 @@ pub fn check_base_url(input: &str) -> Result<String> {
         ));
     };
     check_path(path).map_err(bad)?;
-    Ok([scheme, "://", &authority, path].concat())
+    Ok(crate::text::concat(&[scheme, "://", &authority, path]))
 }
 
 /// Checks `host[:port]` (lowercase); returns the host.

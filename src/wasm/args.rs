@@ -176,7 +176,7 @@ pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<
                 } else {
                     "(not shown)".into()
                 },
-                known.join(", ")
+                crate::text::join(known, ", ")
             )));
         }
     }
