@@ -137,6 +137,21 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// A new version 2 vault with no slot and no record yet (its MAC is set
+    /// when it is sealed for writing).
+    pub fn empty(id: [u8; VAULT_ID_LEN]) -> Vault {
+        Vault {
+            id,
+            slots: LiteMap::new(),
+            records: Records::new(),
+            macs: LiteMap::new(),
+            removed: LiteMap::new(),
+            disabled: LiteMap::new(),
+            mac: [0; MAC_LEN],
+            legacy: None,
+        }
+    }
+
     /// Parses and checks a stored vault of either version.
     pub fn parse(text: &str) -> Result<Vault, FormatError> {
         if text.len() > MAX_VAULT_BYTES {
@@ -215,6 +230,20 @@ fn optional_text(obj: &json::Json, name: &str) -> Result<Option<String>, FormatE
     }
 }
 
+/// An optional text field of at most `max` bytes (longer: `BadField(what)`).
+fn bounded_text(
+    obj: &json::Json,
+    name: &str,
+    max: usize,
+    what: &'static str,
+) -> Result<Option<String>, FormatError> {
+    let text = optional_text(obj, name)?;
+    if text.as_ref().is_some_and(|t| t.len() > max) {
+        return Err(FormatError::BadField(what));
+    }
+    Ok(text)
+}
+
 fn optional_whole(obj: &json::Json, name: &str) -> Result<Option<u64>, FormatError> {
     match optional(obj, name) {
         None => Ok(None),
@@ -287,17 +316,8 @@ fn parse_record(r: &json::Json, fields: &[&str]) -> Result<Record, FormatError> 
     if masked.chars().count() > MAX_MASKED_CHARS {
         return Err(FormatError::BadField("records.masked"));
     }
-    let model = optional_text(r, "model")?;
-    if model.as_ref().is_some_and(|m| m.len() > MAX_MODEL_LEN) {
-        return Err(FormatError::BadField("records.model"));
-    }
-    let base_url = optional_text(r, "baseUrl")?;
-    if base_url
-        .as_ref()
-        .is_some_and(|u| u.len() > MAX_BASE_URL_LEN)
-    {
-        return Err(FormatError::BadField("records.baseUrl"));
-    }
+    let model = bounded_text(r, "model", MAX_MODEL_LEN, "records.model")?;
+    let base_url = bounded_text(r, "baseUrl", MAX_BASE_URL_LEN, "records.baseUrl")?;
     Ok(Record {
         sealed: Sealed { nonce, ciphertext },
         masked,

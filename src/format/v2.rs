@@ -3,9 +3,9 @@
 //! every field a decision relies on covered by a MAC (docs/FORMAT.md).
 
 use super::{
-    b64, decode_fixed, field, is_slot_id, json, known_provider, object_of, optional_text,
-    parse_kdf, parse_record, string_field, whole_field, FormatError, KdfParams, Record, Records,
-    Vault, KDF_NAME, VAULT_ID_LEN,
+    b64, bounded_text, decode_fixed, field, is_slot_id, json, known_provider, object_of, parse_kdf,
+    parse_record, string_field, whole_field, FormatError, KdfParams, Record, Records, Vault,
+    KDF_NAME, VAULT_ID_LEN,
 };
 use crate::crypto::{Sealed, KEY_LEN, MAC_LEN, NONCE_LEN, TAG_LEN};
 use crate::json::Value;
@@ -166,10 +166,7 @@ fn parse_passkey(s: &json::Json) -> Result<Passkey, FormatError> {
     if name.chars().count() > MAX_PASSKEY_NAME_LEN {
         return Err(FormatError::BadField("slots.name"));
     }
-    let rp_id = optional_text(s, "rpId")?;
-    if rp_id.as_ref().is_some_and(|r| r.len() > MAX_RP_ID_LEN) {
-        return Err(FormatError::BadField("slots.rpId"));
-    }
+    let rp_id = bounded_text(s, "rpId", MAX_RP_ID_LEN, "slots.rpId")?;
     Ok(Passkey {
         credential,
         salt: decode_fixed::<PRF_SALT_LEN>(&string_field(s, "salt")?, "slots.salt")?,

@@ -12,10 +12,9 @@ use super::{random_failed, ChangeEvent, ChangeKind, Keyring, Session, Stored};
 use crate::crypto::{self, DerivedKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{
-    self, Passkey, Slot, SlotKind, Vault, PASSKEY_INFO, PASSKEY_SLOT_PREFIX, PRF_SALT_LEN,
+    self, Passkey, SlotKind, Vault, PASSKEY_INFO, PASSKEY_SLOT_PREFIX, PRF_SALT_LEN,
 };
 use crate::limits::{MAX_PASSKEY_NAME_LEN, MAX_RP_ID_LEN, MAX_SLOTS};
-use litemap::LiteMap;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -271,12 +270,7 @@ impl Keyring {
         name: Option<&str>,
         rp_id: Option<&str>,
     ) -> Result<Registration> {
-        self.reload()?;
-        match &self.stored {
-            Stored::Empty => {}
-            Stored::Vault { .. } => return Err(super::already_exists()),
-            Stored::Corrupt { why, .. } => return Err(Error::corrupt(why)),
-        }
+        self.ensure_no_vault()?;
         self.registration(name, rp_id, true)
     }
 
@@ -298,16 +292,7 @@ impl Keyring {
             if !matches!(self.stored, Stored::Empty) {
                 return Err(super::already_exists());
             }
-            Vault {
-                id: crypto::random().map_err(random_failed)?,
-                slots: LiteMap::new(),
-                records: format::Records::new(),
-                macs: LiteMap::new(),
-                removed: LiteMap::new(),
-                disabled: LiteMap::new(),
-                mac: [0; crypto::MAC_LEN],
-                legacy: None,
-            }
+            Vault::empty(crypto::random().map_err(random_failed)?)
         } else {
             self.check_auto_lock();
             self.session()?;
@@ -324,33 +309,16 @@ impl Keyring {
             (_, true) => DerivedKey::random().map_err(random_failed)?,
         };
         let created_at = self.now();
-        let aad = format::slot_aad(&self.opts.namespace, &vault.id, &plan.slot);
-        let wrapped = crypto::seal(&key, vault_key.expose(), &aad).map_err(random_failed)?;
-        vault.slots.insert(
-            plan.slot.clone(),
-            Slot {
-                kind: SlotKind::Passkey(Passkey {
-                    credential,
-                    salt: plan.salt,
-                    name: plan.name.clone(),
-                    rp_id: plan.rp_id.clone(),
-                    created_at,
-                }),
-                wrapped,
-            },
-        );
+        let kind = SlotKind::Passkey(Passkey {
+            credential,
+            salt: plan.salt,
+            name: plan.name.clone(),
+            rp_id: plan.rp_id.clone(),
+            created_at,
+        });
+        self.put_slot(&mut vault, &plan.slot, kind, &vault_key, &key)?;
         if plan.creates {
-            self.session = Some(Session::new(vault_key, vault.id));
-            if let Err(e) = self.write(vault, &[]) {
-                self.session = None;
-                return Err(e);
-            }
-            self.touch();
-            self.generation = self.generation.wrapping_add(1);
-            self.events.push(ChangeEvent {
-                kind: ChangeKind::Created,
-                provider: None,
-            });
+            self.write_new_vault(vault, vault_key)?;
         } else {
             self.write(vault, &[])?;
             self.touch();

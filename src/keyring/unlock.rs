@@ -109,12 +109,7 @@ impl Keyring {
     /// Step 1 of `create`: checks that there is no vault and the passphrase
     /// is long enough; returns parameters with a fresh salt.
     pub(crate) fn prepare_create(&mut self, passphrase: &Passphrase) -> Result<Pending> {
-        self.reload()?;
-        match &self.stored {
-            Stored::Empty => {}
-            Stored::Vault { .. } => return Err(super::already_exists()),
-            Stored::Corrupt { why, .. } => return Err(Error::corrupt(why)),
-        }
+        self.ensure_no_vault()?;
         self.check_passphrase_strength(passphrase)?;
         let params = self.fresh_params()?;
         self.begin_derivation()?;
@@ -133,19 +128,43 @@ impl Keyring {
             ));
         }
         let vault_key = DerivedKey::random().map_err(random_failed)?;
-        let id = crypto::random().map_err(random_failed)?;
-        let mut vault = Vault {
-            id,
-            slots: LiteMap::new(),
-            records: format::Records::new(),
-            macs: LiteMap::new(),
-            removed: LiteMap::new(),
-            disabled: LiteMap::new(),
-            mac: [0; crypto::MAC_LEN],
-            legacy: None,
-        };
-        self.put_passphrase_slot(&mut vault, &vault_key, pending.params, &slot_key)?;
-        self.session = Some(Session::new(vault_key, id));
+        let mut vault = Vault::empty(crypto::random().map_err(random_failed)?);
+        let kind = SlotKind::Passphrase(pending.params);
+        self.put_slot(&mut vault, PASSPHRASE_SLOT, kind, &vault_key, &slot_key)?;
+        self.write_new_vault(vault, vault_key)
+    }
+
+    /// `create`'s precondition: nothing is stored for the namespace
+    /// (`already_exists`, or `corrupt` for unreadable data, otherwise).
+    pub(super) fn ensure_no_vault(&mut self) -> Result<()> {
+        self.reload()?;
+        match &self.stored {
+            Stored::Empty => Ok(()),
+            Stored::Vault { .. } => Err(super::already_exists()),
+            Stored::Corrupt { why, .. } => Err(Error::corrupt(why)),
+        }
+    }
+
+    /// Wraps `vault_key` under `slot_key` in the slot `id` of `vault`, an
+    /// unlock method of `kind` (bound to the namespace, vault and slot id).
+    pub(super) fn put_slot(
+        &self,
+        vault: &mut Vault,
+        id: &str,
+        kind: SlotKind,
+        vault_key: &DerivedKey,
+        slot_key: &DerivedKey,
+    ) -> Result<()> {
+        let aad = format::slot_aad(&self.opts.namespace, &vault.id, id);
+        let wrapped = crypto::seal(slot_key, vault_key.expose(), &aad).map_err(random_failed)?;
+        vault.slots.insert(id.to_string(), Slot { kind, wrapped });
+        Ok(())
+    }
+
+    /// Writes a new vault, which `vault_key` opens, and unlocks with it
+    /// (`created`). If the write fails the keyring stays as it was.
+    pub(super) fn write_new_vault(&mut self, vault: Vault, vault_key: DerivedKey) -> Result<()> {
+        self.session = Some(Session::new(vault_key, vault.id));
         if let Err(e) = self.write(vault, &[]) {
             self.session = None;
             return Err(e);
@@ -155,26 +174,6 @@ impl Keyring {
             kind: ChangeKind::Created,
             provider: None,
         });
-        Ok(())
-    }
-
-    /// Wraps `vault_key` under `slot_key` as the passphrase slot.
-    fn put_passphrase_slot(
-        &self,
-        vault: &mut Vault,
-        vault_key: &DerivedKey,
-        params: KdfParams,
-        slot_key: &DerivedKey,
-    ) -> Result<()> {
-        let aad = format::slot_aad(&self.opts.namespace, &vault.id, PASSPHRASE_SLOT);
-        let wrapped = crypto::seal(slot_key, vault_key.expose(), &aad).map_err(random_failed)?;
-        vault.slots.insert(
-            PASSPHRASE_SLOT.to_string(),
-            Slot {
-                kind: SlotKind::Passphrase(params),
-                wrapped,
-            },
-        );
         Ok(())
     }
 
@@ -345,7 +344,8 @@ impl Keyring {
             slots: LiteMap::new(),
             ..old
         };
-        self.put_passphrase_slot(&mut vault, &vault_key, legacy.kdf, v1_key)?;
+        let kind = SlotKind::Passphrase(legacy.kdf);
+        self.put_slot(&mut vault, PASSPHRASE_SLOT, kind, &vault_key, v1_key)?;
         let session = Session::new(vault_key, id);
         let mut authored = Vec::new();
         for (provider, r) in vault.records.iter_mut() {
@@ -433,7 +433,8 @@ impl Keyring {
             return Err(Error::locked());
         };
         let vault_key = s.vault_key.clone();
-        self.put_passphrase_slot(&mut vault, &vault_key, params, &new_key)?;
+        let kind = SlotKind::Passphrase(params);
+        self.put_slot(&mut vault, PASSPHRASE_SLOT, kind, &vault_key, &new_key)?;
         self.write(vault, &[])?;
         self.touch();
         self.events.push(ChangeEvent {

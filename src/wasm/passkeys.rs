@@ -147,13 +147,24 @@ fn rejected(e: crate::error::Error) -> Promise {
     Promise::reject(&JsValue::from(e))
 }
 
+/// What plans a registration: `addPasskey`'s or `create({ passkey })`'s
+/// first step, given the name and relying party id.
+type Prepare = fn(&mut Core, Option<&str>, Option<&str>) -> Result<Registration>;
+
 impl JsKeyring {
     /// `create({ passkey })`: a vault whose only unlock method is a passkey.
     pub(super) fn create_with_passkey(&self, options: &JsValue) -> Promise {
+        self.registration(options, Core::prepare_create_with_passkey)
+    }
+
+    /// Checks `options`, plans with `prepare` and runs the registration.
+    fn registration(&self, options: &JsValue, prepare: Prepare) -> Promise {
         let plan = passkey_options(options).and_then(|(name, rp_id)| {
-            self.core
-                .borrow_mut()
-                .prepare_create_with_passkey(name.as_deref(), rp_id.as_deref())
+            prepare(
+                &mut self.core.borrow_mut(),
+                name.as_deref(),
+                rp_id.as_deref(),
+            )
         });
         match plan {
             Ok(plan) => register(self.core.clone(), self.notifier(), plan),
@@ -171,15 +182,7 @@ impl JsKeyring {
     #[wasm_bindgen(js_name = addPasskey, unchecked_return_type = "Promise<PasskeyInfo>")]
     pub fn add_passkey(&self, options: Option<PasskeyOptionsArg>) -> Promise {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
-        let plan = passkey_options(&options).and_then(|(name, rp_id)| {
-            self.core
-                .borrow_mut()
-                .prepare_add_passkey(name.as_deref(), rp_id.as_deref())
-        });
-        match plan {
-            Ok(plan) => register(self.core.clone(), self.notifier(), plan),
-            Err(e) => rejected(e),
-        }
+        self.registration(&options, Core::prepare_add_passkey)
     }
 
     /// Unlocks with one of the vault's passkeys (the browser asks which).
