@@ -129,21 +129,27 @@ Object.defineProperty(glue.Keyring, Symbol.for("byok-keyring.coreDecision"), {
 // character in it, an unknown provider): the core builds it.
 // @internal validateOutcome
 const coreValidate = glue.validate;
-const outcomes = new Map();
-const OUTCOMES_MAX = 4096; // provider × code × detected: a few hundred in practice
+const outcomes = new Map(); // provider -> (outcome number -> kept result)
+let kept = 0;
+const KEPT_MAX = 4096; // provider × code × detected: a few hundred in practice
 function fastValidate(provider, key) {
   if (typeof provider !== "string" || typeof key !== "string" || provider.length > 64 || key.length > FAST_LEN) {
     return coreValidate(provider, key);
   }
   const id = glue.validateOutcome(provider, key);
-  const kept = id && outcomes.get(provider + "\0" + id);
-  if (kept) {
-    const v = { ...kept };
+  const byId = id ? outcomes.get(provider) : undefined;
+  const r = byId?.get(id);
+  if (r) {
+    const v = { ...r };
     if ("normalized" in v) v.normalized = key;
     return v;
   }
   const v = coreValidate(provider, key);
-  if (id && outcomes.size < OUTCOMES_MAX) outcomes.set(provider + "\0" + id, { ...v });
+  if (id && kept < KEPT_MAX) {
+    kept++;
+    if (byId) byId.set(id, { ...v });
+    else outcomes.set(provider, new Map([[id, { ...v }]]));
+  }
   return v;
 }
 const own = { validate: fastValidate };
