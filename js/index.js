@@ -7,6 +7,7 @@ import glueInit, * as glue from "./byok_keyring.js";
 
 let ready = false;
 let pending;
+let memory; // the module's WebAssembly.Memory
 
 const plain = (x) => x != null && Object.getPrototypeOf(x) === Object.prototype;
 
@@ -27,7 +28,7 @@ function check(what) {
 export default function init(input) {
   if (ready) return Promise.resolve();
   return (pending ??= glueInit(plain(input) ? input : { module_or_path: input }).then(
-    () => { ready = true; },
+    (exports) => { memory = exports.memory; ready = true; },
     (e) => { pending = undefined; throw e; },
   ));
 }
@@ -35,7 +36,7 @@ export default function init(input) {
 /** Synchronous init from bytes or a WebAssembly.Module (or `{ module }`). */
 export function initSync(input) {
   if (!ready) {
-    glue.initSync(plain(input) ? input : { module: input });
+    memory = glue.initSync(plain(input) ? input : { module: input }).memory;
     ready = true;
   }
 }
@@ -126,17 +127,35 @@ Object.defineProperty(glue.Keyring, Symbol.for("byok-keyring.coreDecision"), {
 // first result for a number and provider is kept (a copy no caller sees) and
 // copied after that, instead of building the object in WebAssembly; 0 means
 // the result depends on more (whitespace around the key, a message naming a
-// character in it, an unknown provider): the core builds it.
-// @internal validateOutcome
+// character in it, an unknown provider): the core builds it. The id and the
+// key reach the core through a buffer in its memory (validateScratch:
+// [address, id bytes, key bytes]) that TextEncoder.encodeInto fills: no
+// allocation and no copy loop per call.
+// @internal validateOutcome validateScratch
 const coreValidate = glue.validate;
 const outcomes = new Map(); // provider -> (outcome number -> kept result)
 let kept = 0;
 const KEPT_MAX = 4096; // provider × code × detected: a few hundred in practice
-function fastValidate(provider, key) {
-  if (typeof provider !== "string" || typeof key !== "string" || provider.length > 64 || key.length > FAST_LEN) {
-    return coreValidate(provider, key);
+const encoder = new TextEncoder();
+let scratch; // [id part, key part]: views of the core's buffer
+function scratchViews() {
+  // A view of the old memory is empty (detached) once the memory grows.
+  if (!scratch || scratch[0].byteLength === 0) {
+    const [at, idBytes, keyBytes] = glue.validateScratch();
+    const buffer = memory.buffer;
+    scratch = [new Uint8Array(buffer, at, idBytes), new Uint8Array(buffer, at + idBytes, keyBytes)];
   }
-  const id = glue.validateOutcome(provider, key);
+  return scratch;
+}
+function outcomeOf(provider, key) {
+  const [idPart, keyPart] = scratchViews();
+  const id = encoder.encodeInto(provider, idPart);
+  const k = encoder.encodeInto(key, keyPart);
+  return id.read === provider.length && k.read === key.length ? glue.validateOutcome(id.written, k.written) : 0;
+}
+function fastValidate(provider, key) {
+  if (typeof provider !== "string" || typeof key !== "string") return coreValidate(provider, key);
+  const id = outcomeOf(provider, key);
   const byId = id ? outcomes.get(provider) : undefined;
   const r = byId?.get(id);
   if (r) {

@@ -46,12 +46,46 @@ pub fn validate(
     Ok(validation_object(&v, normalized))
 }
 
-/// [`crate::validate::outcome_id`], for the package entry's `validate`
-/// (`js/index.js`), which has checked that both arguments are strings of a
-/// sane length. Not part of the API.
+/// Bytes of the part of [`SCRATCH`] that holds the provider id (64 UTF-16
+/// units at most 3 bytes each); the key follows it.
+const SCRATCH_ID: usize = 192;
+/// Bytes of [`SCRATCH`]: the id's part and about 1,300 characters of key.
+/// A longer key takes the `validate` path.
+const SCRATCH_LEN: usize = 4096;
+
+thread_local! {
+    /// The buffer the package entry's `validate` (`js/index.js`) writes a
+    /// provider id and a key into, UTF-8, with `TextEncoder.encodeInto`: the
+    /// per-keystroke call then passes two lengths instead of two strings (no
+    /// allocation, no character-by-character copy in JavaScript). Its
+    /// address never changes: it is made once and never grows.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_LEN]);
+}
+
+/// Where [`SCRATCH`] is: `[address, id bytes, key bytes]`. Not part of the API.
+#[wasm_bindgen(js_name = validateScratch, skip_typescript)]
+pub fn validate_scratch() -> Vec<u32> {
+    let at = SCRATCH.with(|s| s.borrow().as_ptr() as usize);
+    [at, SCRATCH_ID, SCRATCH_LEN - SCRATCH_ID]
+        .map(|n| u32::try_from(n).unwrap_or_default())
+        .to_vec()
+}
+
+/// [`crate::validate::outcome_id`] of the provider id and key the package
+/// entry's `validate` wrote into [`SCRATCH`] (`id_len` and `key_len` bytes),
+/// or 0 (ask `validate`) when they do not fit or are not UTF-8. Not part of
+/// the API.
 #[wasm_bindgen(js_name = validateOutcome, skip_typescript)]
-pub fn validate_outcome(provider: &str, key: &str) -> u32 {
-    crate::validate::outcome_id(provider, key)
+pub fn validate_outcome(id_len: usize, key_len: usize) -> u32 {
+    SCRATCH.with(|s| {
+        let s = s.borrow();
+        let id = s.get(..id_len).filter(|_| id_len <= SCRATCH_ID);
+        let key = s.get(SCRATCH_ID..).and_then(|k| k.get(..key_len));
+        match (id.map(std::str::from_utf8), key.map(std::str::from_utf8)) {
+            (Some(Ok(id)), Some(Ok(key))) => crate::validate::outcome_id(id, key),
+            _ => 0,
+        }
+    })
 }
 
 /// A `Validation` as a plain JS object. Fixed strings (property names,
