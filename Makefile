@@ -6,6 +6,14 @@ WASM_OPT := $(CURDIR)/node_modules/.bin/wasm-opt
 # -Oz run to a fixed point; the producers and target_features sections are
 # not used by browsers (measured: -0.5 KB gzipped against a single -Oz).
 WASM_OPT_FLAGS := -Oz --converge --strip-producers --strip-target-features
+# The shipped .wasm is built with the standard library rebuilt for it
+# (-Zbuild-std): panics abort at once, with no message, location or Debug
+# formatting to carry (measured: -8 KB gzipped; docs/DECISIONS.md "Size levers
+# measured"). These are unstable flags, enabled on the stable compiler with
+# RUSTC_BOOTSTRAP=1 for this one build; tests, lints and `cargo` by hand do not
+# use them. scripts/setup.sh adds the rust-src component they need.
+SIZE_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none
+SIZE_CARGO_ARGS := -Zbuild-std=std,panic_abort
 PORT ?= 8080
 # Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
 # is too tight for the tamper matrix on a loaded 2-core machine).
@@ -23,7 +31,9 @@ setup-test:
 
 ## build: pkg/ (wasm-pack --target web, release), optimised with npm's wasm-opt.
 build: setup
-	wasm-pack build --target web --release --out-dir pkg
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(SIZE_RUSTFLAGS)" \
+	  wasm-pack build --target web --release --out-dir pkg . $(SIZE_CARGO_ARGS) \
+	  || { echo "make build: the size flags (SIZE_RUSTFLAGS, docs/DECISIONS.md) may not suit this Rust version: $$(rustc --version)" >&2; exit 1; }
 	$(WASM_OPT) $(WASM_OPT_FLAGS) pkg/byok_keyring_bg.wasm -o pkg/byok_keyring_bg.wasm
 	node scripts/package.mjs
 	@ls -l pkg/*.wasm pkg/*.js | awk '{print "  " $$5 " bytes  " $$9}'

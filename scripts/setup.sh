@@ -38,9 +38,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 1b. rustfmt and clippy (`make lint`, the first step of `make test`).
+# 1b. rustfmt and clippy (`make lint`, the first step of `make test`), and
+#     the standard library's source, which `make build` rebuilds for size.
 components=$(rustup component list --installed)
-for c in rustfmt clippy; do
+for c in rustfmt clippy rust-src; do
   if ! grep -q "^$c" <<<"$components"; then
     say "adding the $c component"
     rustup component add "$c"
