@@ -11,9 +11,11 @@ WASM_OPT_FLAGS := -Oz --converge --strip-producers --strip-target-features
 # formatting to carry (measured: -8 KB gzipped; docs/DECISIONS.md "Size levers
 # measured"). These are unstable flags, enabled on the stable compiler with
 # RUSTC_BOOTSTRAP=1 for this one build; tests, lints and `cargo` by hand do not
-# use them. scripts/setup.sh adds the rust-src component they need.
+# use them. scripts/setup.sh adds the rust-src component they need. `core`
+# keeps opt-level 3, as in the prebuilt library: at the release profile's "z"
+# its string and slice code made validate per keystroke 2.5x slower.
 SIZE_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none
-SIZE_CARGO_ARGS := -Zbuild-std=std,panic_abort
+SIZE_CARGO_ARGS := -Zbuild-std=std,panic_abort --config profile.release.package.core.opt-level=3
 PORT ?= 8080
 # Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
 # is too tight for the tamper matrix on a loaded 2-core machine).
