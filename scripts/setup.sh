@@ -3,7 +3,7 @@
 # already there, so a second run takes seconds. Everything comes from the
 # package registries (crates.io, Debian, npm); nothing downloads a binary.
 #
-#   scripts/setup.sh build    Rust wasm target, rustfmt and clippy, wasm-pack, wasm-bindgen-cli, npm packages
+#   scripts/setup.sh build    Rust wasm target, rustfmt, clippy and rust-src, wasm-pack, wasm-bindgen-cli, npm packages
 #   scripts/setup.sh test     the above, plus Chromium, ChromeDriver, Firefox ESR and geckodriver,
 #                             and WebKitGTK's WebKitWebDriver with MiniBrowser, Xvfb and xauth
 #   scripts/setup.sh size     only twiggy, for `make size` (which builds, and so sets up, first)
