@@ -62,7 +62,8 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_LEN]);
 }
 
-/// Where [`SCRATCH`] is: `[address, id bytes, key bytes]`. Not part of the API.
+/// Where the `SCRATCH` buffer is: `[address, id bytes, key bytes]`. Not part
+/// of the API.
 #[wasm_bindgen(js_name = validateScratch, skip_typescript)]
 pub fn validate_scratch() -> Vec<u32> {
     let at = SCRATCH.with(|s| s.borrow().as_ptr() as usize);
@@ -72,7 +73,7 @@ pub fn validate_scratch() -> Vec<u32> {
 }
 
 /// [`crate::validate::outcome_id`] of the provider id and key the package
-/// entry's `validate` wrote into [`SCRATCH`] (`id_len` and `key_len` bytes),
+/// entry's `validate` wrote into `SCRATCH` (`id_len` and `key_len` bytes),
 /// or 0 (ask `validate`) when they do not fit or are not UTF-8. Not part of
 /// the API.
 #[wasm_bindgen(js_name = validateOutcome, skip_typescript)]
