@@ -93,6 +93,51 @@ for (const storage of ["session", "local"]) {
   });
 }
 
+// The package entry (pkg/index.js) answers validate from results it kept and
+// isByok / shouldDeductCredits from a snapshot, passing keys to the core
+// through a buffer in the module's memory: the same answers as the core in
+// WebKit too, before and after the memory grows.
+test("the package entry's fast paths answer as the core does in WebKit", LIMIT, async () => {
+  await session.get(page);
+  const r = await session.run(
+    `const glue = await window.ready;
+     const entry = await import("/pkg/index.js");
+     await entry.default();
+     const wasm = await glue.default();
+     const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+     let x = 11;
+     const rand = (n) => Array.from({ length: n }, () => ALNUM[(x = (x * 1103515245 + 12345) >>> 0) % 62]).join("");
+     const keys = ["", "  ", "sk-" + rand(48) + "\\n", "Bearer sk-" + rand(48), "gsk_" + rand(52) + "é", "sk-ant-api03-" + rand(93) + "AA"];
+     for (const p of entry.providers()) for (const prefix of p.prefixes) for (const n of [8, 32, 40, 52, 93, 156]) keys.push(prefix + rand(n));
+     const diffs = [];
+     const compare = (when) => {
+       for (const provider of ["openai", "anthropic", "groq", "gemini", "nope"]) for (const key of keys) {
+         for (let i = 0; i < 2; i++) {
+           const a = JSON.stringify(entry.validate(provider, key)), b = JSON.stringify(glue.validate(provider, key));
+           if (a !== b && diffs.length < 5) diffs.push({ when, provider, a, b });
+         }
+       }
+     };
+     compare("first");
+     const before = wasm.memory.buffer.byteLength;
+     wasm.__wbindgen_free(wasm.__wbindgen_malloc(16 << 20, 1), 16 << 20, 1);
+     const grown = wasm.memory.buffer.byteLength > before;
+     compare("after the memory grew");
+     const kr = new entry.Keyring({ namespace: "webkit-entry", storage: "memory", iterations: 100000, platformOnly: ["deep"] });
+     await kr.create(args[0]);
+     kr.set("groq", args[1]);
+     const answers = [kr.isByok("groq"), kr.isByok("openai"), kr.shouldDeductCredits("groq"), kr.shouldDeductCredits("groq", "deep")];
+     kr.lock();
+     answers.push(kr.isByok("groq"), kr.shouldDeductCredits("groq"));
+     return { compared: keys.length * 5 * 2 * 2, diffs, grown, answers };`,
+    PASS, KEY,
+  );
+  assert.deepEqual(r.diffs, []);
+  assert.ok(r.grown, "the memory grew");
+  assert.ok(r.compared > 500, String(r.compared));
+  assert.deepEqual(r.answers, [true, false, false, true, false, true]);
+});
+
 // Passkey tests call skipWithoutWebAuthn first: Debian's WebKitGTK has no
 // WebAuthn, and the skip says so in the test output.
 test("WebAuthn: present, or passkey tests are skipped with the reason", LIMIT, async (t) => {
