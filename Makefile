@@ -14,12 +14,12 @@ WASM_OPT_FLAGS := -Oz --converge --strip-producers --strip-target-features
 # use them. scripts/setup.sh adds the rust-src component they need. `core`
 # keeps opt-level 3, as in the prebuilt library: at the release profile's "z"
 # its string and slice code made validate per keystroke 2.5x slower.
-# The RustCrypto AES and SHA-256 software backends' "compact" variants
-# (their documented configuration flags) are smaller and slower: AES runs on
-# a few blocks per operation, SHA-256 is slower only in the pure-Rust PBKDF2
-# for pages without WebCrypto (about 12 %).
+# The RustCrypto AES software backend's "compact" variant (a documented
+# configuration flag) is smaller and slower: AES runs on a few blocks per
+# operation, so its speed is not seen. (SHA-256's compact variant is not
+# used: it made the pure-Rust PBKDF2 20-30 % slower.)
 SIZE_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-  --cfg aes_backend_soft="compact" --cfg sha2_backend_soft="compact"
+  --cfg aes_backend_soft="compact"
 SIZE_CARGO_ARGS := -Zbuild-std=std,panic_abort --config profile.release.package.core.opt-level=3
 PORT ?= 8080
 # Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
