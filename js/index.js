@@ -128,8 +128,8 @@ Object.defineProperty(glue.Keyring, Symbol.for("byok-keyring.coreDecision"), {
 // copied after that, instead of building the object in WebAssembly; 0 means
 // the result depends on more (whitespace around the key, a message naming a
 // character in it, an unknown provider): the core builds it. The id and the
-// key reach the core through a buffer in its memory (validateScratch:
-// [address, id bytes, key bytes]) that TextEncoder.encodeInto fills: no
+// key reach the core through a buffer in its memory (validateScratch(0, 1,
+// 2): its address, id bytes, key bytes) that TextEncoder.encodeInto fills: no
 // allocation and no copy loop per call.
 // @internal validateOutcome validateScratch
 const coreValidate = glue.validate;
@@ -141,7 +141,7 @@ let scratch; // [id part, key part]: views of the core's buffer
 function scratchViews() {
   // A view of the old memory is empty (detached) once the memory grows.
   if (!scratch || scratch[0].byteLength === 0) {
-    const [at, idBytes, keyBytes] = glue.validateScratch();
+    const [at, idBytes, keyBytes] = [0, 1, 2].map(glue.validateScratch);
     const buffer = memory.buffer;
     scratch = [new Uint8Array(buffer, at, idBytes), new Uint8Array(buffer, at + idBytes, keyBytes)];
   }

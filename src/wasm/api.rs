@@ -62,14 +62,19 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_LEN]);
 }
 
-/// Where the `SCRATCH` buffer is: `[address, id bytes, key bytes]`. Not part
-/// of the API.
+/// Where the `SCRATCH` buffer is, one number per call (a plain number
+/// crosses without the glue's array helpers): `part` 0 its address, 1 the
+/// bytes of the id's part, 2 the bytes of the key's part; 0 for another
+/// `part`. Not part of the API.
 #[wasm_bindgen(js_name = validateScratch, skip_typescript)]
-pub fn validate_scratch() -> Vec<u32> {
-    let at = SCRATCH.with(|s| s.borrow().as_ptr() as usize);
-    [at, SCRATCH_ID, SCRATCH_LEN - SCRATCH_ID]
-        .map(|n| u32::try_from(n).unwrap_or_default())
-        .to_vec()
+pub fn validate_scratch(part: u32) -> u32 {
+    let n = match part {
+        0 => SCRATCH.with(|s| s.borrow().as_ptr() as usize),
+        1 => SCRATCH_ID,
+        2 => SCRATCH_LEN - SCRATCH_ID,
+        _ => 0,
+    };
+    u32::try_from(n).unwrap_or_default()
 }
 
 /// [`crate::validate::outcome_id`] of the provider id and key the package
