@@ -272,7 +272,7 @@ pub fn outcome_id(provider: &str, key: &str) -> u32 {
     if trim(key).len() != key.len() {
         return 0;
     }
-    let (code, _, detected) = check(providers::all, p, key);
+    let (code, _, detected) = check_worded(providers::all, p, key, Words::Unsaid);
     if matches!(code, ValidationCode::BadChars | ValidationCode::NotAKey) {
         return 0;
     }
@@ -284,9 +284,33 @@ pub fn outcome_id(provider: &str, key: &str) -> u32 {
     u32::try_from(1 + code + 16 * detected).unwrap_or(0)
 }
 
-/// "an OpenAI key", "a Groq key" (the provider table's label).
-fn a_key_of(p: &Provider) -> String {
-    p.key_label()
+/// Whether [`check_worded`] writes its messages: [`outcome_id`] needs only
+/// the code and the detected provider, so per keystroke no message is built
+/// only to be dropped.
+#[derive(Clone, Copy, PartialEq)]
+enum Words {
+    /// Each message is built.
+    Said,
+    /// Every message is empty (no allocation).
+    Unsaid,
+}
+
+impl Words {
+    /// The message made of `parts`, or an empty one.
+    fn text(self, parts: &[&str]) -> String {
+        match self {
+            Words::Said => crate::text::concat(parts),
+            Words::Unsaid => String::new(),
+        }
+    }
+
+    /// "an OpenAI key", "a Groq key" (the provider table's label), or "".
+    fn label(self, p: &Provider) -> String {
+        match self {
+            Words::Said => p.key_label(),
+            Words::Unsaid => String::new(),
+        }
+    }
 }
 
 /// Judges `key` (already trimmed) for provider `p`, with `providers()`
@@ -303,11 +327,25 @@ where
     I: IntoIterator<Item = &'a Provider>,
     I::IntoIter: Clone,
 {
+    check_worded(providers, p, key, Words::Said)
+}
+
+/// [`check`], with its message written or not (`words`).
+fn check_worded<'a, I>(
+    providers: impl FnOnce() -> I,
+    p: &Provider,
+    key: &str,
+    words: Words,
+) -> (ValidationCode, String, Option<&'static str>)
+where
+    I: IntoIterator<Item = &'a Provider>,
+    I::IntoIter: Clone,
+{
     use ValidationCode::*;
     if key.is_empty() {
         return (
             Empty,
-            crate::text::concat(&["Paste ", &a_key_of(p), " here."]),
+            words.text(&["Paste ", &words.label(p), " here."]),
             None,
         );
     }
@@ -317,24 +355,23 @@ where
     if key.len() >= 16 && key.get(..half).is_some_and(|a| key.get(half..) == Some(a)) {
         let message = [
             "This is too long for ",
-            &a_key_of(p),
+            &words.label(p),
             "; check that only one key was pasted.",
         ];
-        return (TooLong, crate::text::concat(&message), None);
+        return (TooLong, words.text(&message), None);
     }
     if p.fits(key) {
         return (
             Ok,
-            crate::text::concat(&["Looks like a valid ", p.name, " key."]),
+            words.text(&["Looks like a valid ", p.name, " key."]),
             Some(p.id),
         );
     }
     if let Some(why) = not_a_key(key) {
-        return (NotAKey, why.to_string(), None);
+        return (NotAKey, words.text(&[why]), None);
     }
     if let Some(what) = inner_bad_char(key) {
-        let message =
-            crate::text::concat(&["The key contains ", what, "; copy it again without it."]);
+        let message = words.text(&["The key contains ", what, "; copy it again without it."]);
         return (BadChars, message, None);
     }
     let own = p.prefix_of(key);
@@ -350,43 +387,45 @@ where
             if claimed {
                 let message = [
                     "This looks like ",
-                    &a_key_of(other),
+                    &words.label(other),
                     ", not ",
-                    &a_key_of(p),
+                    &words.label(p),
                     ".",
                 ];
-                return (WrongProvider, crate::text::concat(&message), Some(other.id));
+                return (WrongProvider, words.text(&message), Some(other.id));
             }
         }
     }
     let Some(prefix) = own else {
         // "Groq keys start with "gsk_"." / "… with "sk-proj-" or "sk-"."
-        let mut message = crate::text::concat(&[p.name, " keys start with "]);
-        for (i, prefix) in p.prefixes().iter().enumerate() {
-            if i > 0 {
-                message.push_str(" or ");
+        let mut message = words.text(&[p.name, " keys start with "]);
+        if words == Words::Said {
+            for (i, prefix) in p.prefixes().iter().enumerate() {
+                if i > 0 {
+                    message.push_str(" or ");
+                }
+                message.push('"');
+                message.push_str(prefix);
+                message.push('"');
             }
-            message.push('"');
-            message.push_str(prefix);
-            message.push('"');
+            message.push('.');
         }
-        message.push('.');
         return (BadPrefix, message, None);
     };
-    let (code, message) = judge(p, prefix, key);
+    let (code, message) = judge(p, prefix, key, words);
     let detected = code.is_valid().then_some(p.id);
     (code, message, detected)
 }
 
 /// Judges a key that has `prefix`, the longest of `p`'s prefixes it starts
 /// with, and fits none of `p`'s known formats.
-fn judge(p: &Provider, prefix: &str, key: &str) -> (ValidationCode, String) {
+fn judge(p: &Provider, prefix: &str, key: &str, words: Words) -> (ValidationCode, String) {
     use ValidationCode::*;
     let family = || p.formats.iter().filter(move |f| f.prefix == prefix);
     let body = key.get(prefix.len()..).unwrap_or_default();
     let len = key.len();
-    let label = a_key_of(p);
-    let say = |code, parts: &[&str]| (code, crate::text::concat(parts));
+    let label = words.label(p);
+    let say = |code, parts: &[&str]| (code, words.text(parts));
     let too_short = [
         "This is too short for ",
         &label,
