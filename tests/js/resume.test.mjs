@@ -62,6 +62,15 @@ const make = (page, opts = {}) =>
 
 const ticketText = (page) => page.evaluate((k) => sessionStorage.getItem(k), TICKET);
 const waitTicket = (page) => page.waitForFunction((k) => sessionStorage.getItem(k), TICKET, { timeout: 5000 }).then((h) => h.jsonValue());
+/** A tab of `context` whose keyring (`make`'s `opts`) was just created,
+ *  and the text of the ticket it wrote. */
+async function createdTab(context, opts) {
+  const page = await openTab(context);
+  await make(page, opts);
+  await page.evaluate((p) => window.kr.create(p), PASS);
+  return { page, ticket: await waitTicket(page) };
+}
+
 /** Polls `f` in the page until it returns true (false after `ms`). */
 const until = (page, f, arg, ms = 5000) =>
   page.waitForFunction(f, arg, { timeout: ms, polling: 20 }).then(() => true, () => false);
@@ -167,10 +176,7 @@ test("a reload of the tab resumes: unlocked with no passphrase; stored are a tic
 
 test("a new browser session never resumes, even given the stored vault and the ticket", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page, { storage: "local" });
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  const ticket = await waitTicket(page);
+  const { page, ticket } = await createdTab(context, { storage: "local" });
   const vault = await page.evaluate((ns) => localStorage.getItem(`byok-keyring:${ns}`), NS);
   await context.close();
 
@@ -195,10 +201,7 @@ test("a new browser session never resumes, even given the stored vault and the t
 
 test("a second tab of the same browser does not resume; the first still does", async () => {
   const context = await browser.newContext();
-  const a = await openTab(context);
-  await make(a, { storage: "local" });
-  await a.evaluate((p) => window.kr.create(p), PASS);
-  await waitTicket(a);
+  const { page: a } = await createdTab(context, { storage: "local" });
   const b = await openTab(context);
   assert.equal(await make(b, { storage: "local" }), "locked");
   assert.equal(await b.evaluate(() => window.kr.resume()), false);
@@ -211,10 +214,8 @@ test("a second tab of the same browser does not resume; the first still does", a
 
 test("lock() deletes the ticket and its key: no resume after a reload", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page);
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  const ticket = JSON.parse(await waitTicket(page));
+  const { page, ticket: text } = await createdTab(context);
+  const ticket = JSON.parse(text);
   assert.deepEqual(await keysOf(page), [ticket.id]);
   await page.evaluate(() => window.kr.lock());
   assert.equal(await ticketText(page), null);
@@ -240,10 +241,8 @@ test("lock() deletes the ticket and its key: no resume after a reload", async ()
 
 test("the ticket lasts resumeTtlMs: after it, deleted by the timer, and no resume", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page, { resumeTtlMs: 1500 });
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  const ticket = JSON.parse(await waitTicket(page));
+  const { page, ticket: text } = await createdTab(context, { resumeTtlMs: 1500 });
+  const ticket = JSON.parse(text);
   assert.ok(ticket.expiresAt - Date.now() <= 1500);
   // Reloaded within the TTL, not resumed: the new page watches the ticket too.
   await reload(page);
@@ -295,10 +294,8 @@ test("a use extends the ticket, at most once a minute", async () => {
 
 test("an expired ticket does not resume, even while its key is still stored", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page);
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  const ticket = JSON.parse(await waitTicket(page));
+  const { page, ticket: text } = await createdTab(context);
+  const ticket = JSON.parse(text);
   await page.evaluate(([k, t]) => sessionStorage.setItem(k, t), [TICKET, JSON.stringify({ ...ticket, expiresAt: Date.now() - 1 })]);
   await reload(page);
   // resume() in the same task as the keyring's construction: before any timer.
@@ -314,10 +311,7 @@ test("an expired ticket does not resume, even while its key is still stored", as
 
 test("auto-lock deletes the ticket", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page, { autoLockMs: 1000 });
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  await waitTicket(page);
+  const { page } = await createdTab(context, { autoLockMs: 1000 });
   assert.ok(await until(page, () => window.kr.state === "locked" && window.events.includes("locked")));
   assert.ok(await until(page, (k) => sessionStorage.getItem(k) === null, TICKET, 2000));
   await reload(page);
@@ -328,10 +322,8 @@ test("auto-lock deletes the ticket", async () => {
 
 test("reset() deletes the ticket; a tampered ticket does not resume and is deleted", async () => {
   const context = await browser.newContext();
-  const page = await openTab(context);
-  await make(page);
-  await page.evaluate((p) => window.kr.create(p), PASS);
-  let ticket = JSON.parse(await waitTicket(page));
+  const { page, ticket: text } = await createdTab(context);
+  let ticket = JSON.parse(text);
   // A changed sealed key: false, the ticket and its key deleted, still locked.
   await reload(page);
   await make(page);
@@ -365,10 +357,7 @@ test("reset() deletes the ticket; a tampered ticket does not resume and is delet
 
 test("lock({ everywhere: true }) in another tab deletes this tab's ticket", async () => {
   const context = await browser.newContext();
-  const a = await openTab(context);
-  await make(a, { storage: "local" });
-  await a.evaluate((p) => window.kr.create(p), PASS);
-  await waitTicket(a);
+  const { page: a } = await createdTab(context, { storage: "local" });
   const b = await openTab(context);
   await make(b, { storage: "local", resume: "off" });
   await b.evaluate(() => window.kr.lock({ everywhere: true }));
