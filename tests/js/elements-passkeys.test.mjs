@@ -7,21 +7,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { serveRepo, CHROMIUM_ARGS, ROOT } from "./harness.mjs";
+import { serveRepo, CHROMIUM_ARGS, ROOT, addAuthenticator } from "./harness.mjs";
 import { SAMPLE_KEYS } from "./standin/server.mjs";
 
 const PASS = "correct horse battery";
 const OPENAI = SAMPLE_KEYS.openai;
 const AXE = join(ROOT, "node_modules/axe-core/axe.min.js");
-const AUTHENTICATOR = {
-  protocol: "ctap2",
-  transport: "internal",
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  hasPrf: true,
-  automaticPresenceSimulation: true,
-};
 
 let server, browser, origin;
 before(async () => {
@@ -47,11 +38,7 @@ async function openPage(t, { webauthn = true } = {}) {
   const page = await ctx.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
-  if (webauthn) {
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
-  }
+  if (webauthn) await addAuthenticator(ctx, page);
   page.load = async () => {
     await page.goto(`${origin}/tests/js/pages/elements.html`);
     await page.evaluate(() => document.querySelector("byok-keys").ready);

@@ -53,3 +53,26 @@ export function launch() {
     args: CHROMIUM_ARGS,
   });
 }
+
+/** Chromium's virtual authenticator with the WebAuthn PRF extension (the
+ *  DevTools protocol's WebAuthn.addVirtualAuthenticator options). */
+export const VIRTUAL_AUTHENTICATOR = {
+  protocol: "ctap2",
+  transport: "internal",
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  hasPrf: true,
+  automaticPresenceSimulation: true,
+};
+
+/** Gives `page` (of browser context `context`) a virtual authenticator,
+ *  `options` overriding VIRTUAL_AUTHENTICATOR: { cdp, authenticatorId }. */
+export async function addAuthenticator(context, page, options = {}) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { ...VIRTUAL_AUTHENTICATOR, ...options },
+  });
+  return { cdp, authenticatorId };
+}

@@ -17,7 +17,7 @@
 // - the stored passkey slot holds nothing secret (no PRF output).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { serveRepo, launch, addAuthenticator, VIRTUAL_AUTHENTICATOR } from "./harness.mjs";
 
 let server, browser, origin;
 before(async () => {
@@ -30,30 +30,14 @@ after(async () => {
   server?.close();
 });
 
-const AUTHENTICATOR = {
-  protocol: "ctap2",
-  transport: "internal",
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  hasPrf: true,
-  automaticPresenceSimulation: true,
-};
-
 /** A page of the package entry with a virtual authenticator (`options`
- *  override AUTHENTICATOR; `null`: none). Returns { page, run, reload, cdp }. */
+ *  override VIRTUAL_AUTHENTICATOR; `null`: none). Returns { page, run, reload, cdp }. */
 async function open(context, options = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String((e && e.stack) || e)));
-  const cdp = await context.newCDPSession(page);
-  let authenticatorId;
-  if (options !== null) {
-    await cdp.send("WebAuthn.enable");
-    ({ authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: { ...AUTHENTICATOR, ...options },
-    }));
-  }
+  const { cdp, authenticatorId } =
+    options === null ? { cdp: await context.newCDPSession(page) } : await addAuthenticator(context, page, options);
   const load = async () => {
     await page.goto(`${origin}/tests/js/pages/blank.html`);
     const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
@@ -198,7 +182,7 @@ test("a prompt nobody answers: passkey_failed, nothing written", async () => {
     await kr.addPasskey();
   }, { OPTS });
   await t.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: t.authenticatorId });
-  await t.cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
+  await t.cdp.send("WebAuthn.addVirtualAuthenticator", { options: VIRTUAL_AUTHENTICATOR });
   await t.reload();
   const r = await t.run(async ({ OPTS }) => {
     const kr = new window.byok.Keyring(OPTS);
@@ -237,7 +221,7 @@ test("removing passkeys: unknown ids, the last method, and a removed passkey", a
   // The first authenticator goes away; a second one is added and registered.
   await a.cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId: a.authenticatorId, enabled: false }).catch(() => {});
   await a.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: a.authenticatorId });
-  const { authenticatorId: other } = await a.cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
+  const { authenticatorId: other } = await a.cdp.send("WebAuthn.addVirtualAuthenticator", { options: VIRTUAL_AUTHENTICATOR });
   const removed = await a.run(async ({ OPTS, first }) => {
     const kr = new window.byok.Keyring(OPTS);
     await kr.unlock("correct horse battery staple");

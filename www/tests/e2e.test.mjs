@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startStandin, SAMPLE_KEYS, HOLD, PROVIDERS } from '../../tests/js/standin/server.mjs';
 import { REGIONAL_PROVIDERS } from '../regions.js';
+import { addAuthenticator } from '../../tests/js/harness.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
 const PKG_JS = fileURLToPath(new URL('pkg/index.js', ROOT));
@@ -824,30 +825,13 @@ test('production: checks go to the providers themselves, and the CSP allows ever
   assertNoPageErrors(page);
 });
 
-/** A context whose pages get Chromium's virtual authenticator (with PRF), as tests/js/passkeys.test.mjs sets it up. */
-async function withAuthenticator(ctx, page) {
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-}
-
 const passkeyCount = (page) => page.evaluate(() => $popup('pk-list').children.length);
 
 test('passkeys on http://localhost: add one, reload (still unlocked), Lock, reload, "Unlock with a passkey", remove it', async (t) => {
   const ctx = await newContext(t);
   // The authenticator belongs to the page: open it, add one, then load the demo on localhost.
   const page = await openDemo(ctx, srv, { host: 'localhost' });
-  await withAuthenticator(ctx, page);
+  await addAuthenticator(ctx, page);
   await page.reload();
   await page.waitForFunction(() => window.__demo?.ready === true);
   await createVault(page);
@@ -886,7 +870,7 @@ test('passkeys on http://localhost: add one, reload (still unlocked), Lock, relo
 test('a passkey-only vault from "Use a passkey instead" in the demo', async (t) => {
   const ctx = await newContext(t);
   const page = await openDemo(ctx, srv, { host: 'localhost' });
-  await withAuthenticator(ctx, page);
+  await addAuthenticator(ctx, page);
   await page.reload();
   await page.waitForFunction(() => window.__demo?.ready === true);
   await openSettings(page);
