@@ -825,15 +825,22 @@ test('production: checks go to the providers themselves, and the CSP allows ever
   assertNoPageErrors(page);
 });
 
-const passkeyCount = (page) => page.evaluate(() => $popup('pk-list').children.length);
-
-test('passkeys on http://localhost: add one, reload (still unlocked), Lock, reload, "Unlock with a passkey", remove it', async (t) => {
+/** The demo on http://localhost (WebAuthn refuses 127.0.0.1) with Chromium's
+ *  virtual authenticator: the authenticator belongs to the page, so open it,
+ *  add one, then load the demo again. */
+async function openDemoWithAuthenticator(t) {
   const ctx = await newContext(t);
-  // The authenticator belongs to the page: open it, add one, then load the demo on localhost.
   const page = await openDemo(ctx, srv, { host: 'localhost' });
   await addAuthenticator(ctx, page);
   await page.reload();
   await page.waitForFunction(() => window.__demo?.ready === true);
+  return page;
+}
+
+const passkeyCount = (page) => page.evaluate(() => $popup('pk-list').children.length);
+
+test('passkeys on http://localhost: add one, reload (still unlocked), Lock, reload, "Unlock with a passkey", remove it', async (t) => {
+  const page = await openDemoWithAuthenticator(t);
   await createVault(page);
   await addKey(page, 'openai', OPENAI_KEY);
   await page.click('#pk-add');
@@ -868,11 +875,7 @@ test('passkeys on http://localhost: add one, reload (still unlocked), Lock, relo
 });
 
 test('a passkey-only vault from "Use a passkey instead" in the demo', async (t) => {
-  const ctx = await newContext(t);
-  const page = await openDemo(ctx, srv, { host: 'localhost' });
-  await addAuthenticator(ctx, page);
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  const page = await openDemoWithAuthenticator(t);
   await openSettings(page);
   await page.click('#pk-create');
   await page.waitForFunction(() => window.__demo.keyring.state === 'unlocked');
