@@ -8,7 +8,7 @@
 //! returns it sealed under `W` (AES-256-GCM, bound to the namespace and the
 //! vault), and [`Keyring::open_resume`] takes it back only for the vault
 //! that is stored now, and only if the vault's MAC verifies with it.
-use super::{random_failed, ChangeEvent, ChangeKind, Keyring, Session, State, Stored};
+use super::{random_failed, Keyring, Session, State, Stored};
 use crate::crypto::{self, DerivedKey, Sealed};
 use crate::error::{Error, Result};
 use crate::format::{self, VAULT_ID_LEN};
@@ -60,6 +60,7 @@ impl Keyring {
         let Stored::Vault { vault, .. } = &self.stored else {
             return Ok(false);
         };
+        let vault = vault.clone();
         if vault.legacy.is_some() || vault.id != ticket.vault_id {
             return Ok(false);
         }
@@ -74,24 +75,16 @@ impl Keyring {
         let session = Session::new(vault_key, vault.id);
         if !crypto::hmac_verify(
             &session.mac_key,
-            &format::vault_mac_input(ns, vault),
+            &format::vault_mac_input(ns, &vault),
             &vault.mac,
         ) {
             return Ok(false);
         }
-        // As an unlock: changes made while locked are sealed into the MAC
-        // now, best effort (a full quota keeps them as they are, honoured).
-        let pending = !vault.disabled.is_empty()
-            || vault.removed.keys().any(|p| vault.records.contains_key(p));
+        // As any unlock: changes made while locked are sealed into the MAC
+        // now (best effort), and `Unlocked` is sent.
         self.start_session(session);
-        if pending {
-            let _ = self.update(|_| Ok(Vec::new()));
-        }
-        self.touch();
-        self.events.push(ChangeEvent {
-            kind: ChangeKind::Unlocked,
-            provider: None,
-        });
+        self.seal_locked_changes(&vault);
+        self.unlocked_now(false);
         Ok(true)
     }
 }
@@ -99,7 +92,7 @@ impl Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keyring::{system_clock, Options, SetOptions};
+    use crate::keyring::{system_clock, ChangeKind, Options, SetOptions};
     use crate::storage::{MemoryStorage, Storage};
     use crate::{flows, RustKdf};
     use std::cell::RefCell;
