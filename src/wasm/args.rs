@@ -336,3 +336,18 @@ pub fn lock_options(v: &JsValue) -> Result<bool> {
         boolean(&everywhere, "everywhere")
     }
 }
+
+/// A `Uint8Array` of exactly `len` bytes (of any length: `None`), copied
+/// into memory that is zeroed when dropped: for secrets (derived keys, PRF
+/// outputs) whose JavaScript copy the caller zeroes. `None` for anything
+/// else.
+pub(crate) fn secret_bytes(v: &JsValue, len: Option<usize>) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let a = v.dyn_ref::<js_sys::Uint8Array>()?;
+    let n = a.length() as usize;
+    if len.is_some_and(|len| len != n) {
+        return None;
+    }
+    let mut out = zeroize::Zeroizing::new(vec![0u8; n]);
+    a.copy_to(&mut out);
+    Some(out)
+}

@@ -21,8 +21,6 @@ use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use zeroize::Zeroizing;
 
 #[wasm_bindgen(module = "/js/transport.js")]
 extern "C" {
@@ -248,11 +246,5 @@ fn want_object(params: &KdfParams, which: Which) -> JsValue {
 /// The key WebCrypto derived: exactly 32 bytes, copied into zeroizing
 /// memory (the caller zeroes its copy).
 fn derived(bits: &JsValue) -> Option<DerivedKey> {
-    let bits = bits.dyn_ref::<Uint8Array>()?;
-    if bits.length() as usize != KEY_LEN {
-        return None;
-    }
-    let mut buf = Zeroizing::new([0u8; KEY_LEN]);
-    bits.copy_to(&mut buf[..]);
-    DerivedKey::from_slice(&buf[..])
+    super::args::secret_bytes(bits, Some(KEY_LEN)).and_then(|b| DerivedKey::from_slice(&b))
 }

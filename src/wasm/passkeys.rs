@@ -18,7 +18,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use zeroize::Zeroizing;
 
 #[wasm_bindgen(module = "/js/passkey.js")]
 extern "C" {
@@ -84,12 +83,8 @@ fn rp(rp_id: &Option<String>) -> JsValue {
 fn answer(v: &JsValue) -> Result<(Vec<u8>, PrfOutput)> {
     let field = |k| Reflect::get(v, &js_static(k)).unwrap_or(JsValue::UNDEFINED);
     let (id, prf) = (field("id"), field("prf"));
-    match (id.dyn_ref::<Uint8Array>(), prf.dyn_ref::<Uint8Array>()) {
-        (Some(id), Some(prf)) => {
-            let mut out = Zeroizing::new(vec![0; prf.length() as usize]);
-            prf.copy_to(&mut out);
-            Ok((id.to_vec(), PrfOutput::new(out.to_vec())?))
-        }
+    match (id.dyn_ref::<Uint8Array>(), args::secret_bytes(&prf, None)) {
+        (Some(id), Some(prf)) => Ok((id.to_vec(), PrfOutput::new(prf.to_vec())?)),
         _ => Err(ceremony_failed(&field("e").as_string().unwrap_or_default())),
     }
 }

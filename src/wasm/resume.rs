@@ -23,8 +23,6 @@ use js_sys::{Object, Promise, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use zeroize::Zeroizing;
 
 #[wasm_bindgen(module = "/js/resume.js")]
 extern "C" {
@@ -149,7 +147,8 @@ const TICKET_LEN: usize = NONCE_LEN + KEY_LEN + TAG_LEN + VAULT_ID_LEN;
 /// bytes), or undefined when the keyring is no longer unlocked (or `W` is
 /// not 32 bytes).
 fn seal(notifier: &Notifier, w: &JsValue) -> JsValue {
-    let Some(w) = bytes(w, KEY_LEN).and_then(|w| DerivedKey::from_slice(&w)) else {
+    let Some(w) = args::secret_bytes(w, Some(KEY_LEN)).and_then(|w| DerivedKey::from_slice(&w))
+    else {
         return JsValue::UNDEFINED;
     };
     let mut ticket = None;
@@ -166,7 +165,7 @@ fn seal(notifier: &Notifier, w: &JsValue) -> JsValue {
 /// `open(W ‖ nonce ‖ key ‖ vault)`: whether the ticket unlocked the
 /// keyring. Then the listeners hear `unlocked`, and the auto-lock timer runs.
 fn open(notifier: &Notifier, parts: &JsValue) -> bool {
-    let Some(x) = bytes(parts, KEY_LEN + TICKET_LEN) else {
+    let Some(x) = args::secret_bytes(parts, Some(KEY_LEN + TICKET_LEN)) else {
         return false;
     };
     let (w, t) = x.split_at(KEY_LEN);
@@ -191,18 +190,6 @@ fn open(notifier: &Notifier, parts: &JsValue) -> bool {
     notifier.flush_with(Tell::Always);
     notifier.arm_auto_lock();
     opened
-}
-
-/// Exactly `len` bytes from a `Uint8Array`, copied into zeroizing memory
-/// (the JavaScript side zeroes its copy of `W`).
-fn bytes(v: &JsValue, len: usize) -> Option<Zeroizing<Vec<u8>>> {
-    let a = v.dyn_ref::<Uint8Array>()?;
-    if a.length() as usize != len {
-        return None;
-    }
-    let mut out = Zeroizing::new(vec![0u8; len]);
-    a.copy_to(&mut out);
-    Some(out)
 }
 
 #[wasm_bindgen(js_class = Keyring)]
