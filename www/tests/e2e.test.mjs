@@ -118,6 +118,19 @@ async function openDemo(ctx, server = srv, { host, query = '' } = {}) {
   return page;
 }
 
+/** Reloads the demo and waits until it has started again. */
+async function reloadDemo(page) {
+  await page.reload();
+  await page.waitForFunction(() => window.__demo?.ready === true);
+}
+
+/** Locks the keyring with the popup's Lock button (the popup opened and closed). */
+async function lockFromSettings(page) {
+  await openSettings(page);
+  await page.click('#lock-btn');
+  await closeSettings(page);
+}
+
 const state = (page) => page.evaluate(() => window.__demo.keyring.state);
 const chip = (page, provider) => page.textContent(`#chip-${provider}`);
 const billing = (page) => page.textContent('#billing-text');
@@ -348,17 +361,13 @@ test('a reload of the tab stays unlocked; after Lock a reload finds the key Lock
   assert.equal((await send(page)).deducted, 0);
 
   // The popup resumes: no passphrase after a reload of the same tab.
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await reloadDemo(page);
   assert.equal(await state(page), 'unlocked');
   assert.match(await billing(page), /Using your own key/);
   assert.equal((await send(page)).deducted, 0);
 
-  await openSettings(page);
-  await page.click('#lock-btn');
-  await closeSettings(page);
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await lockFromSettings(page);
+  await reloadDemo(page);
   assert.equal(await state(page), 'locked');
   assert.match(await billing(page), /Using platform credits.*locked/);
   let r = await send(page);
@@ -453,8 +462,7 @@ test('a wrong passphrase shows an error and leaves storage byte-for-byte unchang
   await createVault(page);
   await addKey(page, 'openai', OPENAI_KEY);
   await page.click('#lock-btn');
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await reloadDemo(page);
 
   const before = await dumpStorage(page);
   await openSettings(page);
@@ -832,8 +840,7 @@ async function openDemoWithAuthenticator(t) {
   const ctx = await newContext(t);
   const page = await openDemo(ctx, srv, { host: 'localhost' });
   await addAuthenticator(ctx, page);
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await reloadDemo(page);
   return page;
 }
 
@@ -847,16 +854,12 @@ test('passkeys on http://localhost: add one, reload (still unlocked), Lock, relo
   await page.waitForFunction(() => $popup('pk-list').children.length === 1);
   assert.match(await page.textContent('#vault-msg'), /Passkey added/);
 
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await reloadDemo(page);
   assert.equal(await state(page), 'unlocked', 'resumed after the reload');
   assert.match(await billing(page), /Using your own key/);
 
-  await openSettings(page);
-  await page.click('#lock-btn');
-  await closeSettings(page);
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await lockFromSettings(page);
+  await reloadDemo(page);
   assert.equal(await state(page), 'locked');
   assert.match(await billing(page), /locked/);
   await openSettings(page);
@@ -893,8 +896,7 @@ test('a passkey-only vault from "Use a passkey instead" in the demo', async (t) 
 test('?resume=off: a reload asks for the passphrase again', async (t) => {
   const page = await openDemo(await newContext(t), srv, { query: '&resume=off' });
   await createVault(page);
-  await page.reload();
-  await page.waitForFunction(() => window.__demo?.ready === true);
+  await reloadDemo(page);
   assert.equal(await state(page), 'locked');
   assertNoPageErrors(page);
 });
