@@ -8,6 +8,9 @@ import glueInit, * as glue from "./byok_keyring.js";
 let ready = false;
 let pending;
 let memory; // the module's WebAssembly.Memory
+// The module's exports have short names (scripts/short-names.mjs): its memory
+// is the one export that is a WebAssembly.Memory.
+const memoryOf = (exports) => Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
 
 const plain = (x) => x != null && Object.getPrototypeOf(x) === Object.prototype;
 
@@ -28,7 +31,7 @@ function check(what) {
 export default function init(input) {
   if (ready) return Promise.resolve();
   return (pending ??= glueInit(plain(input) ? input : { module_or_path: input }).then(
-    (exports) => { memory = exports.memory; ready = true; },
+    (exports) => { memory = memoryOf(exports); ready = true; },
     (e) => { pending = undefined; throw e; },
   ));
 }
@@ -36,7 +39,7 @@ export default function init(input) {
 /** Synchronous init from bytes or a WebAssembly.Module (or `{ module }`). */
 export function initSync(input) {
   if (!ready) {
-    memory = glue.initSync(plain(input) ? input : { module: input }).memory;
+    memory = memoryOf(glue.initSync(plain(input) ? input : { module: input }));
     ready = true;
   }
 }

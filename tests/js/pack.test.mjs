@@ -98,3 +98,23 @@ test("index.js guards every export of the wasm-bindgen glue", async () => {
   const index = await readFile(join(PKG, "index.js"), "utf8");
   assert.doesNotMatch(index, /node:/, "the browser entry must not import node: modules");
 });
+
+test("the glue calls only exports the .wasm has, by their short names", async () => {
+  // scripts/short-names.mjs renames the .wasm's imports and exports and the
+  // glue with them; a name missed on one side would fail only when the method
+  // that uses it runs.
+  const wasm = new WebAssembly.Module(await readFile(join(PKG, "byok_keyring_bg.wasm")));
+  const exported = new Set(WebAssembly.Module.exports(wasm).map((e) => e.name));
+  const glue = await readFile(join(PKG, "byok_keyring.js"), "utf8");
+  const called = new Set([...glue.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]));
+  assert.ok(called.size >= 40, `the glue calls ${called.size} exports`);
+  for (const name of called) assert.ok(exported.has(name), `the glue calls wasm.${name}, which the .wasm does not export`);
+  const imported = WebAssembly.Module.imports(wasm);
+  assert.deepEqual([...new Set(imported.map((i) => i.module))], ["a"], "every import comes from one module, \"a\"");
+  for (const { name } of imported) {
+    assert.ok(new RegExp(`[{,]${name.replace(/\$/g, "\\$")}:`).test(glue), `the glue's import object lacks ${name}`);
+  }
+  const long = [...glue.matchAll(/\b(?:__wbg_\w+_[0-9a-f]{16}|wasm_bindgen_[0-9a-f]{16}\w*)\b/g)].map((m) => m[0]);
+  assert.deepEqual(long, [], "wasm-bindgen's hash-suffixed names are left in the glue");
+  for (const e of exported) assert.ok(e.length <= 2, `export ${e} kept its long name`);
+});
