@@ -95,19 +95,20 @@ test-firefox:
 
 WEBKIT_DRIVER ?= /usr/bin/WebKitWebDriver
 
-## test-webkit: the wasm browser suite and the JS API page (tests/webkit/) in
+## test-webkit: the wasm browser suite and the JS API page (tests/webdriver/) in
 ## WebKitGTK's MiniBrowser under xvfb-run (it has no headless mode). Needs pkg/.
 .PHONY: test-webkit
 test-webkit:
 	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_TEST_TIMEOUT) xvfb-run -a \
 	  wasm-pack test --headless --safari --safaridriver $(WEBKIT_DRIVER)
-	WEBKIT_WEBDRIVER=$(WEBKIT_DRIVER) xvfb-run -a node --test tests/webkit/
+	WEBKIT_WEBDRIVER=$(WEBKIT_DRIVER) xvfb-run -a node --test tests/webdriver/webkit.test.mjs
 
 test-integration:
 	node --test --test-concurrency=1 tests/integration/
 
 test-e2e:
 	node --test --test-concurrency=1 tests/js/ www/tests/
+	node --test tests/webdriver/firefox.test.mjs
 
 ## demo: build and serve the demo on http://localhost:$(PORT) (passkeys need localhost, not 127.0.0.1)
 demo: build

@@ -1,6 +1,7 @@
 //! The WebAuthn skip of `webauthn.rs`, in every browser `make test` runs:
 //! it never fires in Chromium or Firefox, and fires (saying why) in WebKit
-//! while WebKit has no WebAuthn. The WebKit end-to-end page is `e2e.test.mjs`.
+//! while WebKit has no WebAuthn. The WebKit end-to-end page is
+//! `tests/webdriver/webkit.test.mjs`.
 #![cfg(target_arch = "wasm32")]
 
 mod webauthn;
