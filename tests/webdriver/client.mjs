@@ -49,7 +49,16 @@ export const BROWSERS = {
     needsDisplay: false,
     capabilities: (binary) => ({
       browserName: "firefox",
-      "moz:firefoxOptions": { binary, args: ["-headless"] },
+      "moz:firefoxOptions": {
+        binary,
+        args: ["-headless"],
+        // WebAuthn through Firefox's software authenticator, where WebDriver's
+        // virtual authenticators live, instead of waiting for a USB key.
+        prefs: {
+          "security.webauth.webauthn_enable_softtoken": true,
+          "security.webauth.webauthn_enable_usbtoken": false,
+        },
+      },
     }),
   },
 };
@@ -146,6 +155,11 @@ export async function openSession(browser) {
           if ("error" in r) throw Object.assign(new Error(`in the page: ${r.error}`), { code: r.code });
           return r.ok;
         }),
+      /**
+       * Adds a virtual WebAuthn authenticator to the session (the WebAuthn
+       * spec's WebDriver extension); returns its id.
+       */
+      addVirtualAuthenticator: (options) => call("POST", `${s}/webauthn/authenticator`, options),
       close: async () => {
         try {
           await call("DELETE", s);
