@@ -197,10 +197,11 @@ impl Error {
     pub(crate) fn corrupt(why: &FormatError) -> Self {
         let mut e = Error::new(
             ErrorCode::Corrupt,
-            format!(
-                "The stored vault cannot be read: {why}. Nothing was changed; \
-                 call reset() to forget it and start over."
-            ),
+            crate::text::concat(&[
+                "The stored vault cannot be read: ",
+                &why.describe(),
+                ". Nothing was changed; call reset() to forget it and start over.",
+            ]),
         );
         e.cause = Some(why.clone());
         e
@@ -216,10 +217,12 @@ impl Error {
     pub(crate) fn damaged(provider_name: &str) -> Self {
         Error::new(
             ErrorCode::Corrupt,
-            format!(
-                "The stored {provider_name} key cannot be decrypted (it was damaged or \
-                 modified outside byok-keyring). Remove it, or save the key again."
-            ),
+            crate::text::concat(&[
+                "The stored ",
+                provider_name,
+                " key cannot be decrypted (it was damaged or \
+                 modified outside byok-keyring). Remove it, or save the key again.",
+            ]),
         )
     }
 

@@ -40,6 +40,9 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// No format! outside the unit tests: messages are built with crate::text, so
+// the .wasm has no core::fmt (clippy.toml).
+#![cfg_attr(not(test), deny(clippy::disallowed_macros))]
 
 pub mod credits;
 #[doc(hidden)]

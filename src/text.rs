@@ -1,6 +1,9 @@
-//! Joining text: one small, non-generic function instead of the standard
-//! library's `concat`/`join` on slices, whose generic copy code is about
-//! 1 KB of the .wasm.
+//! Making text without `core::fmt`: one small, non-generic function instead
+//! of the standard library's `concat`/`join` on slices (whose generic copy
+//! code is about 1 KB of the .wasm), and the decimal digits of a number. The
+//! crate's messages are built with these instead of `format!`, so the
+//! browser build carries none of the formatting machinery (`fmt::write`,
+//! `Formatter`, the `Display` impls of numbers and `str`).
 
 /// The parts one after another (what `crate::text::concat(parts)` makes).
 pub(crate) fn concat(parts: &[&str]) -> String {
@@ -22,6 +25,28 @@ pub(crate) fn join(parts: &[&str], sep: &str) -> String {
     out
 }
 
+/// The decimal digits of `n` (what `n.to_string()` makes), for any
+/// unsigned integer type.
+pub(crate) fn decimal(n: impl TryInto<u64>) -> String {
+    // Every unsigned integer the crate formats fits in a u64.
+    digits(n.try_into().unwrap_or(u64::MAX))
+}
+
+#[inline(never)]
+fn digits(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[start..].iter().map(|&d| char::from(d)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +57,26 @@ mod tests {
             assert_eq!(concat(parts), parts.concat());
             assert_eq!(join(parts, ", "), parts.join(", "));
         }
+    }
+
+    #[test]
+    fn decimal_makes_what_to_string_makes() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4096,
+            600_000,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+        assert_eq!(decimal(7u32), "7");
+        assert_eq!(decimal(300u16), "300");
+        assert_eq!(decimal(4096usize), "4096");
     }
 }

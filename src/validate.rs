@@ -154,11 +154,13 @@ pub fn shown_id(id: &str) -> &str {
 
 pub(crate) fn unknown_provider_message(id: &str) -> String {
     let known: Vec<&str> = providers::all().iter().map(|p| p.id).collect();
-    format!(
-        "\"{}\" is not a known provider. Known providers: {}.",
+    crate::text::concat(&[
+        "\"",
         shown_id(id),
-        crate::text::join(&known, ", ")
-    )
+        "\" is not a known provider. Known providers: ",
+        &crate::text::join(&known, ", "),
+        ".",
+    ])
 }
 
 /// The provider whose key this is, by the most specific prefix that matches.

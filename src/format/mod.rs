@@ -40,37 +40,72 @@ pub const STORAGE_PREFIX: &str = "byok-keyring:";
 pub const VAULT_ID_LEN: usize = 16;
 
 /// Why stored data was refused. Becomes [`crate::ErrorCode::Corrupt`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormatError {
     /// Not JSON, or JSON of the wrong shape.
-    #[error("it is not a byok-keyring vault")]
     NotAVault,
     /// Larger than [`MAX_VAULT_BYTES`].
-    #[error("it is larger than any vault this version writes")]
     TooLarge,
     /// Written by a newer version of the format.
-    #[error("it was written by a newer version of byok-keyring (format version {0}); this version reads format versions 1 and 2. Update byok-keyring to read it")]
     UnsupportedVersion(u64),
     /// A version number no byok-keyring ever wrote (0).
-    #[error("its format version {0} was never written by byok-keyring")]
     UnknownVersion(u64),
     /// A KDF other than PBKDF2-HMAC-SHA256.
-    #[error("it uses an unknown key derivation function")]
     UnknownKdf,
     /// An iteration count outside the accepted range.
-    #[error("its iteration count is outside {MIN_ITERATIONS}..={MAX_ITERATIONS}")]
     IterationsOutOfRange,
     /// A field that is not valid base64 or has the wrong length.
-    #[error("its field {0} is malformed")]
     BadField(&'static str),
     /// A record under a name that cannot be a provider id.
-    #[error("it holds a record for an unknown provider")]
     UnknownProvider,
     /// A record that does not decrypt with the vault's key: it was modified,
     /// or copied from another vault, outside byok-keyring.
-    #[error("the stored key for {0} does not decrypt (it was modified outside byok-keyring)")]
     RecordDoesNotOpen(&'static str),
 }
+
+impl FormatError {
+    /// What is wrong, as a clause ("it is not a byok-keyring vault"): the
+    /// `Display` text, made without `core::fmt` (the browser build has none).
+    pub fn describe(&self) -> String {
+        use crate::text::{concat, decimal};
+        match self {
+            FormatError::NotAVault => "it is not a byok-keyring vault".into(),
+            FormatError::TooLarge => "it is larger than any vault this version writes".into(),
+            FormatError::UnsupportedVersion(v) => concat(&[
+                "it was written by a newer version of byok-keyring (format version ",
+                &decimal(*v),
+                "); this version reads format versions 1 and 2. Update byok-keyring to read it",
+            ]),
+            FormatError::UnknownVersion(v) => concat(&[
+                "its format version ",
+                &decimal(*v),
+                " was never written by byok-keyring",
+            ]),
+            FormatError::UnknownKdf => "it uses an unknown key derivation function".into(),
+            FormatError::IterationsOutOfRange => concat(&[
+                "its iteration count is outside ",
+                &decimal(MIN_ITERATIONS),
+                "..=",
+                &decimal(MAX_ITERATIONS),
+            ]),
+            FormatError::BadField(field) => concat(&["its field ", field, " is malformed"]),
+            FormatError::UnknownProvider => "it holds a record for an unknown provider".into(),
+            FormatError::RecordDoesNotOpen(provider) => concat(&[
+                "the stored key for ",
+                provider,
+                " does not decrypt (it was modified outside byok-keyring)",
+            ]),
+        }
+    }
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl std::error::Error for FormatError {}
 
 /// The key-derivation parameters of a passphrase.
 #[derive(Clone, Debug, PartialEq, Eq)]

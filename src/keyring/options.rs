@@ -7,6 +7,7 @@ use crate::limits::{
     MAX_MODEL_LEN, MAX_NAMESPACE_LEN, MIN_MIN_PASSPHRASE_LEN,
 };
 use crate::providers;
+use crate::text::{concat, decimal};
 
 /// Keyring options (the `new Keyring({...})` object), already checked.
 #[derive(Clone, Debug)]
@@ -45,30 +46,40 @@ impl Options {
     pub fn check(&self) -> Result<()> {
         let ns = &self.namespace;
         if ns.is_empty() || ns.len() > MAX_NAMESPACE_LEN || ns.chars().any(char::is_control) {
-            return Err(Error::invalid_argument(format!(
-                "namespace must be 1 to {MAX_NAMESPACE_LEN} bytes without control characters."
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "namespace must be 1 to ",
+                &decimal(MAX_NAMESPACE_LEN),
+                " bytes without control characters.",
+            ])));
         }
         if !(format::MIN_ITERATIONS..=format::MAX_ITERATIONS).contains(&self.iterations) {
-            return Err(Error::invalid_argument(format!(
-                "iterations must be between {} and {}.",
-                format::MIN_ITERATIONS,
-                format::MAX_ITERATIONS
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "iterations must be between ",
+                &decimal(format::MIN_ITERATIONS),
+                " and ",
+                &decimal(format::MAX_ITERATIONS),
+                ".",
+            ])));
         }
         if !(MIN_MIN_PASSPHRASE_LEN..=MAX_MIN_PASSPHRASE_LEN).contains(&self.min_passphrase_length)
         {
-            return Err(Error::invalid_argument(format!(
-                "minPassphraseLength must be between {MIN_MIN_PASSPHRASE_LEN} and {MAX_MIN_PASSPHRASE_LEN}."
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "minPassphraseLength must be between ",
+                &decimal(MIN_MIN_PASSPHRASE_LEN),
+                " and ",
+                &decimal(MAX_MIN_PASSPHRASE_LEN),
+                ".",
+            ])));
         }
         if self
             .auto_lock_ms
             .is_some_and(|ms| ms == 0 || ms > MAX_AUTO_LOCK_MS)
         {
-            return Err(Error::invalid_argument(format!(
-                "autoLockMs must be between 1 and {MAX_AUTO_LOCK_MS} (one week)."
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "autoLockMs must be between 1 and ",
+                &decimal(MAX_AUTO_LOCK_MS),
+                " (one week).",
+            ])));
         }
         for (name, list) in [
             ("platformOnly", &self.policy.platform_only),
@@ -77,9 +88,14 @@ impl Options {
             if list.len() > MAX_LABELS
                 || list.iter().any(|s| s.is_empty() || s.len() > MAX_LABEL_LEN)
             {
-                return Err(Error::invalid_argument(format!(
-                    "{name} must hold at most {MAX_LABELS} non-empty names of at most {MAX_LABEL_LEN} bytes."
-                )));
+                return Err(Error::invalid_argument(concat(&[
+                    name,
+                    " must hold at most ",
+                    &decimal(MAX_LABELS),
+                    " non-empty names of at most ",
+                    &decimal(MAX_LABEL_LEN),
+                    " bytes.",
+                ])));
             }
         }
         if self.providers.len() > crate::limits::MAX_CUSTOM_PROVIDERS {
@@ -121,9 +137,11 @@ impl SetOptions {
             .as_ref()
             .is_some_and(|m| m.len() > MAX_MODEL_LEN || m.chars().any(char::is_control))
         {
-            return Err(Error::invalid_argument(format!(
-                "model must be at most {MAX_MODEL_LEN} bytes without control characters."
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "model must be at most ",
+                &decimal(MAX_MODEL_LEN),
+                " bytes without control characters.",
+            ])));
         }
         if self
             .expires_in_ms

@@ -14,6 +14,7 @@ use crate::limits::{
     MAX_WORK_FACTOR,
 };
 use crate::secret::Passphrase;
+use crate::text::{concat, decimal};
 use litemap::LiteMap;
 
 /// A prepared derivation: which parameters to derive with.
@@ -31,17 +32,20 @@ impl Keyring {
 
     fn check_passphrase_strength(&self, passphrase: &Passphrase) -> Result<()> {
         if passphrase.as_bytes().len() > MAX_PASSPHRASE_LEN {
-            return Err(Error::invalid_argument(format!(
-                "The passphrase is longer than {MAX_PASSPHRASE_LEN} bytes."
-            )));
+            return Err(Error::invalid_argument(concat(&[
+                "The passphrase is longer than ",
+                &decimal(MAX_PASSPHRASE_LEN),
+                " bytes.",
+            ])));
         }
         if passphrase.char_count() < self.opts.min_passphrase_length {
             return Err(Error::new(
                 ErrorCode::WeakPassphrase,
-                format!(
-                    "Choose a passphrase of at least {} characters.",
-                    self.opts.min_passphrase_length
-                ),
+                concat(&[
+                    "Choose a passphrase of at least ",
+                    &decimal(self.opts.min_passphrase_length),
+                    " characters.",
+                ]),
             ));
         }
         let strength =
@@ -50,7 +54,7 @@ impl Keyring {
             let why = strength.warning.unwrap_or(crate::strength::GUESSABLE);
             return Err(Error::new(
                 ErrorCode::WeakPassphrase,
-                format!("{why} Choose another."),
+                concat(&[why, " Choose another."]),
             ));
         }
         Ok(())
@@ -78,11 +82,13 @@ impl Keyring {
         if params.iterations > self.max_work() {
             return Err(Error::new(
                 ErrorCode::ExcessiveWork,
-                format!(
-                    "This vault demands too much work to unlock ({} iterations; this keyring allows at most {}). It was not written by this app's settings; nothing was derived or changed.",
-                    params.iterations,
-                    self.max_work()
-                ),
+                concat(&[
+                    "This vault demands too much work to unlock (",
+                    &decimal(params.iterations),
+                    " iterations; this keyring allows at most ",
+                    &decimal(self.max_work()),
+                    "). It was not written by this app's settings; nothing was derived or changed.",
+                ]),
             ));
         }
         Ok(())
@@ -212,10 +218,11 @@ impl Keyring {
             let wait = self.retry_at - now;
             return Err(Error::new(
                 ErrorCode::WrongPassphrase,
-                format!(
-                    "Too many wrong passphrases. Try again in {} s.",
-                    wait.div_ceil(1000)
-                ),
+                concat(&[
+                    "Too many wrong passphrases. Try again in ",
+                    &decimal(wait.div_ceil(1000)),
+                    " s.",
+                ]),
             )
             .with_retry_after(wait));
         }
@@ -234,11 +241,13 @@ impl Keyring {
         self.retry_at = self.now().saturating_add(delay);
         Error::new(
             ErrorCode::WrongPassphrase,
-            format!(
-                "That passphrase does not unlock these keys. After {} wrong attempts, wait {} s before the next one.",
-                self.attempts,
-                delay.div_ceil(1000)
-            ),
+            concat(&[
+                "That passphrase does not unlock these keys. After ",
+                &decimal(self.attempts),
+                " wrong attempts, wait ",
+                &decimal(delay.div_ceil(1000)),
+                " s before the next one.",
+            ]),
         )
         .with_retry_after(delay)
     }

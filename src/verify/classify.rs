@@ -5,6 +5,7 @@
 
 use super::{Verification, VerifyCode, MAX_BODY_INSPECTED};
 use crate::providers::{BodySign, Check, Provider};
+use crate::text::decimal;
 
 /// Reads the provider's answer. `body` is the response text when the
 /// request asked for it ([`super::Request::wants_body`]); only its first
@@ -78,21 +79,6 @@ pub fn classify(provider: &Provider, status: u16, body: Option<&str>) -> Verific
         ),
     };
     Verification::new(provider, code, Some(status), message)
-}
-
-/// The decimal digits of `n`, without `core::fmt`.
-pub(crate) fn decimal(mut n: u32) -> String {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits[start..].iter().map(|&d| char::from(d)).collect()
 }
 
 /// At most the first `max` bytes of `s`, cut at a character boundary.
@@ -347,8 +333,5 @@ mod tests {
         let t = timed_out(find("xai").unwrap(), 250);
         assert!(t.message.contains("within 250 ms"), "{}", t.message);
         assert!(unsupported(find("exa").unwrap()).message.contains("billed"));
-        for n in [0, 7, 10, 250, 65535, u32::MAX] {
-            assert_eq!(decimal(n), n.to_string());
-        }
     }
 }

@@ -5,6 +5,7 @@
 use crate::credits::CreditPolicy;
 use crate::error::{Error, Result};
 use crate::keyring::{Options, SetOptions};
+use crate::text::{concat, decimal};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -35,17 +36,34 @@ fn type_name(v: &JsValue) -> &'static str {
 pub fn string(v: &JsValue, name: &str) -> Result<String> {
     if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
         if s.length() > MAX_STRING_ARG {
-            return Err(Error::invalid_argument(format!(
-                "{name} is too long (more than {MAX_STRING_ARG} characters)."
-            )));
+            return Err(too_long(name));
         }
         // Lone surrogates become U+FFFD, as TextEncoder does.
         return Ok(String::from(s));
     }
-    Err(Error::invalid_argument(format!(
-        "{name} must be a string, not {}.",
-        type_name(v)
-    )))
+    Err(not_a(name, "a string", v))
+}
+
+/// `invalid_argument`: "`name` must be `what`, not `the type of v`."
+fn not_a(name: &str, what: &str, v: &JsValue) -> Error {
+    Error::invalid_argument(concat(&[
+        name,
+        " must be ",
+        what,
+        ", not ",
+        type_name(v),
+        ".",
+    ]))
+}
+
+/// `invalid_argument`: "`name` is too long (more than … characters)."
+fn too_long(name: &str) -> Error {
+    Error::invalid_argument(concat(&[
+        name,
+        " is too long (more than ",
+        &decimal(MAX_STRING_ARG),
+        " characters).",
+    ]))
 }
 
 /// A string argument on the hot path (`isByok`, `shouldDeductCredits`,
@@ -54,13 +72,8 @@ pub fn string(v: &JsValue, name: &str) -> Result<String> {
 pub fn short_string(v: &JsValue, name: &str) -> Result<String> {
     match v.as_string() {
         Some(s) if s.len() <= MAX_STRING_ARG as usize => Ok(s),
-        Some(_) => Err(Error::invalid_argument(format!(
-            "{name} is too long (more than {MAX_STRING_ARG} characters)."
-        ))),
-        None => Err(Error::invalid_argument(format!(
-            "{name} must be a string, not {}.",
-            type_name(v)
-        ))),
+        Some(_) => Err(too_long(name)),
+        None => Err(not_a(name, "a string", v)),
     }
 }
 
@@ -79,9 +92,10 @@ pub fn looks_like_a_key(s: &str) -> bool {
 pub fn opt_label(v: &JsValue, name: &str) -> Result<Option<String>> {
     let s = opt_string(v, name)?;
     if s.as_deref().is_some_and(looks_like_a_key) {
-        return Err(Error::invalid_argument(format!(
-            "{name} looks like an API key. It is kept and shown in plain text, so it must not be one."
-        )));
+        return Err(Error::invalid_argument(concat(&[
+            name,
+            " looks like an API key. It is kept and shown in plain text, so it must not be one.",
+        ])));
     }
     Ok(s)
 }
@@ -97,12 +111,7 @@ pub fn opt_string(v: &JsValue, name: &str) -> Result<Option<String>> {
 
 /// A required boolean argument.
 pub fn boolean(v: &JsValue, name: &str) -> Result<bool> {
-    v.as_bool().ok_or_else(|| {
-        Error::invalid_argument(format!(
-            "{name} must be true or false, not {}.",
-            type_name(v)
-        ))
-    })
+    v.as_bool().ok_or_else(|| not_a(name, "true or false", v))
 }
 
 /// An optional whole number in `min..=max`.
@@ -112,9 +121,14 @@ pub fn opt_integer(v: &JsValue, name: &str, min: u64, max: u64) -> Result<Option
     }
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as u64)),
-        _ => Err(Error::invalid_argument(format!(
-            "{name} must be a whole number between {min} and {max}."
-        ))),
+        _ => Err(Error::invalid_argument(concat(&[
+            name,
+            " must be a whole number between ",
+            &decimal(min),
+            " and ",
+            &decimal(max),
+            ".",
+        ]))),
     }
 }
 
@@ -123,25 +137,18 @@ pub(super) fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let Some(arr) = v.dyn_ref::<Array>() else {
-        return Err(Error::invalid_argument(format!(
-            "{name} must be an array of strings, not {}.",
-            type_name(v)
-        )));
+        return Err(not_a(name, "an array of strings", v));
     };
     if arr.length() > 256 {
-        return Err(Error::invalid_argument(format!(
-            "{name} has too many entries."
-        )));
+        return Err(Error::invalid_argument(concat(&[
+            name,
+            " has too many entries.",
+        ])));
     }
     arr.iter()
         .map(|item| {
-            let entry = format!("each entry of {name}");
-            opt_label(&item, &entry)?.ok_or_else(|| {
-                Error::invalid_argument(format!(
-                    "{entry} must be a string, not {}.",
-                    type_name(&item)
-                ))
-            })
+            let entry = concat(&["each entry of ", name]);
+            opt_label(&item, &entry)?.ok_or_else(|| not_a(&entry, "a string", &item))
         })
         .collect()
 }
@@ -153,10 +160,7 @@ pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<
         return Ok(None);
     }
     if !v.is_object() || Array::is_array(v) || v.is_function() {
-        return Err(Error::invalid_argument(format!(
-            "{what} must be an object, not {}.",
-            type_name(v)
-        )));
+        return Err(not_a(what, "an object", v));
     }
     let obj: Object = v.clone().unchecked_into();
     for key in Object::keys(&obj).iter() {
@@ -169,15 +173,16 @@ pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<
                 && b.first().is_some_and(u8::is_ascii_alphabetic)
                 && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
                 && !looks_like_a_key(&key);
-            return Err(Error::invalid_argument(format!(
-                "Unknown option {} in {what}. Known options: {}.",
-                if shown {
-                    format!("\"{key}\"")
-                } else {
-                    "(not shown)".into()
-                },
-                crate::text::join(known, ", ")
-            )));
+            let quoted = concat(&["\"", &key, "\""]);
+            return Err(Error::invalid_argument(concat(&[
+                "Unknown option ",
+                if shown { &quoted } else { "(not shown)" },
+                " in ",
+                what,
+                ". Known options: ",
+                &crate::text::join(known, ", "),
+                ".",
+            ])));
         }
     }
     Ok(Some(obj))
@@ -186,7 +191,7 @@ pub(super) fn options_object(v: &JsValue, what: &str, known: &[&str]) -> Result<
 /// Reads one option of a checked options object.
 pub(super) fn get(obj: &Object, key: &str) -> Result<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|_| Error::invalid_argument(format!("Option {key} could not be read.")))
+        .map_err(|_| Error::invalid_argument(concat(&["Option ", key, " could not be read."])))
 }
 
 /// The storage kind chosen in the options.

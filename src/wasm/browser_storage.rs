@@ -23,10 +23,11 @@ fn unavailable(kind: StorageKind) -> Error {
     };
     Error::new(
         ErrorCode::StorageUnavailable,
-        format!(
-            "{name} is not available here (blocked by the browser's settings, or not a browser page). \
-             Use new Keyring({{ storage: \"memory\" }}) to keep keys in memory only."
-        ),
+        crate::text::concat(&[
+            name,
+            " is not available here (blocked by the browser's settings, or not a browser page). \
+             Use new Keyring({ storage: \"memory\" }) to keep keys in memory only.",
+        ]),
     )
 }
 

@@ -25,7 +25,7 @@ const FIELDS: &[&str] = &[
 /// A required object (a definition, its `auth`).
 fn object(v: &JsValue, what: &str, known: &[&str]) -> Result<js_sys::Object> {
     options_object(v, what, known)?
-        .ok_or_else(|| Error::invalid_argument(format!("{what} must be an object.")))
+        .ok_or_else(|| Error::invalid_argument(crate::text::concat(&[what, " must be an object."])))
 }
 
 /// `lengths`: absent, or an array of whole numbers (checked further in
