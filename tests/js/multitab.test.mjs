@@ -66,11 +66,19 @@ const storedProviders = (page, ns) =>
 const until = (page, f, arg, ms = 5000) =>
   page.waitForFunction(f, arg, { timeout: ms, polling: 20 }).then(() => true, () => false);
 
+/** Unlocks the keyring of `page` once the vault another tab created has
+ *  reached it: localStorage arrives in another tab asynchronously, and on a
+ *  loaded machine an unlock asked at once could find no vault yet. */
+async function unlockOnceStored(page, ns) {
+  assert.ok(await until(page, (n) => localStorage.getItem(`byok-keyring:${n}`) !== null, ns), "the vault reached the tab");
+  await page.evaluate((p) => window.tab.unlock(p), PASS);
+}
+
 test("two tabs adding different providers at the same moment both end with both keys", async () => {
   const context = await browser.newContext();
   const [a, b] = [await openTab(context, "mt-race"), await openTab(context, "mt-race")];
   await a.evaluate((p) => window.tab.create(p), PASS);
-  await b.evaluate((p) => window.tab.unlock(p), PASS);
+  await unlockOnceStored(b, "mt-race");
   const pairs = [["openai", "groq"], ["anthropic", "gemini"], ["xai", "mistral"], ["openrouter", "perplexity"], ["deepseek", "huggingface"]];
   const lost = [];
   for (const [pa, pb] of pairs) {
@@ -110,7 +118,7 @@ test("a change in one tab reaches the other's onChange and list() without a relo
   const context = await browser.newContext();
   const [a, b] = [await openTab(context, "mt-event"), await openTab(context, "mt-event")];
   await a.evaluate((p) => window.tab.create(p), PASS);
-  await b.evaluate((p) => window.tab.unlock(p), PASS);
+  await unlockOnceStored(b, "mt-event");
   await b.evaluate(() => { window.events.length = 0; });
 
   await a.evaluate((k) => window.tab.set("groq", k), KEYS.groq);
@@ -146,7 +154,7 @@ test("lock({ everywhere: true }) locks every tab of that namespace, and only tha
   const b = await openTab(context, "mt-lock");
   const other = await openTab(context, "mt-lock-other");
   await a.evaluate(async ({ p, k }) => { await window.tab.create(p); window.tab.set("groq", k); }, { p: PASS, k: KEYS.groq });
-  await b.evaluate((p) => window.tab.unlock(p), PASS);
+  await unlockOnceStored(b, "mt-lock");
   await other.evaluate(async (p) => { await window.tab.create(p); }, PASS);
   // The other namespace's tab also holds, made after its own keyring, a
   // keyring of the namespace being locked: once the lock reaches that one, a
@@ -183,7 +191,7 @@ test("garbage written by another tab is reported, locks this tab, and is not ove
   const context = await browser.newContext();
   const [a, b] = [await openTab(context, "mt-garbage"), await openTab(context, "mt-garbage")];
   await a.evaluate(async ({ p, k }) => { await window.tab.create(p); window.tab.set("groq", k); }, { p: PASS, k: KEYS.groq });
-  await b.evaluate((p) => window.tab.unlock(p), PASS);
+  await unlockOnceStored(b, "mt-garbage");
   await b.evaluate(() => { window.events.length = 0; });
   await a.evaluate(() => localStorage.setItem("byok-keyring:mt-garbage", "garbage{"));
   const noticed = await until(b, () => window.events.some((e) => e.type === "external"));
