@@ -23,8 +23,12 @@ WASM_NAMES_FLAGS := --minify-imports-and-exports-and-modules --strip-target-feat
 # configuration flag) is smaller and slower: AES runs on a few blocks per
 # operation, so its speed is not seen. (SHA-256's compact variant is not
 # used: it made the pure-Rust PBKDF2 20-30 % slower.)
+# No reference types or multi-value: wasm-bindgen then keeps JS values in a
+# table of the glue instead of passing externrefs, and returns results through
+# memory: -1.7 KB gzipped of .wasm, +0.4 KB of glue, same speed in the
+# benchmark's hot path (docs/DECISIONS.md).
 SIZE_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
-  --cfg aes_backend_soft="compact"
+  --cfg aes_backend_soft="compact" -Ctarget-feature=-reference-types,-multivalue
 SIZE_CARGO_ARGS := -Zbuild-std=std,panic_abort --config profile.release.package.core.opt-level=3
 PORT ?= 8080
 # Seconds a wasm-bindgen-test file may run in the browser (its default, 20 s,
