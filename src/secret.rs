@@ -24,7 +24,7 @@ impl Passphrase {
 
     /// Length in Unicode scalar values (what `minPassphraseLength` counts).
     pub fn char_count(&self) -> usize {
-        self.0.chars().count()
+        crate::text::char_count(&self.0)
     }
 }
 

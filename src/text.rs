@@ -32,6 +32,15 @@ pub(crate) fn decimal(n: impl TryInto<u64>) -> String {
     digits(n.try_into().unwrap_or(u64::MAX))
 }
 
+/// The number of characters (Unicode scalar values) in `s`, what
+/// `s.chars().count()` gives: the bytes that do not continue a character.
+/// (core's own count, built at opt-level 3 for speed, is 1 KB of the .wasm;
+/// the strings counted here are short.)
+#[inline(never)]
+pub(crate) fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
 #[inline(never)]
 fn digits(mut n: u64) -> String {
     let mut digits = [0u8; 20];
@@ -56,6 +65,22 @@ mod tests {
         for parts in [&[][..], &["a"], &["", ""], &["ab", "", "cd", "é"]] {
             assert_eq!(concat(parts), parts.concat());
             assert_eq!(join(parts, ", "), parts.join(", "));
+        }
+    }
+
+    #[test]
+    fn char_count_counts_what_chars_counts() {
+        for s in [
+            "",
+            "a",
+            "é",
+            "日本語",
+            "🔑 key",
+            "a\u{0}b",
+            "\u{10FFFF}x",
+            "mixed é 日 🔑",
+        ] {
+            assert_eq!(char_count(s), s.chars().count(), "{s:?}");
         }
     }
 

@@ -348,7 +348,7 @@ fn parse_record(r: &json::Json, fields: &[&str]) -> Result<Record, FormatError> 
         return Err(FormatError::BadField("records.ct"));
     }
     let masked = string_field(r, "masked")?;
-    if masked.chars().count() > MAX_MASKED_CHARS {
+    if crate::text::char_count(&masked) > MAX_MASKED_CHARS {
         return Err(FormatError::BadField("records.masked"));
     }
     let model = bounded_text(r, "model", MAX_MODEL_LEN, "records.model")?;

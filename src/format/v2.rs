@@ -163,7 +163,7 @@ fn parse_passkey(s: &json::Json) -> Result<Passkey, FormatError> {
         .filter(|c| (1..=MAX_CREDENTIAL_ID_LEN).contains(&c.len()))
         .ok_or(FormatError::BadField("slots.credential"))?;
     let name = string_field(s, "name")?;
-    if name.chars().count() > MAX_PASSKEY_NAME_LEN {
+    if crate::text::char_count(&name) > MAX_PASSKEY_NAME_LEN {
         return Err(FormatError::BadField("slots.name"));
     }
     let rp_id = bounded_text(s, "rpId", MAX_RP_ID_LEN, "slots.rpId")?;

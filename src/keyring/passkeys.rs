@@ -145,7 +145,7 @@ fn checked_name(name: Option<&str>) -> Result<String> {
     let Some(name) = name else {
         return Ok(DEFAULT_PASSKEY_NAME.to_string());
     };
-    if name.chars().count() > MAX_PASSKEY_NAME_LEN
+    if crate::text::char_count(name) > MAX_PASSKEY_NAME_LEN
         || name.chars().any(char::is_control)
         || crate::providers::looks_like_a_key(name)
     {

@@ -145,12 +145,12 @@ pub(super) fn opt_string_list(v: &JsValue, name: &str) -> Result<Vec<String>> {
             " has too many entries.",
         ])));
     }
-    arr.iter()
-        .map(|item| {
-            let entry = concat(&["each entry of ", name]);
-            opt_label(&item, &entry)?.ok_or_else(|| not_a(&entry, "a string", &item))
-        })
-        .collect()
+    let entry = concat(&["each entry of ", name]);
+    let mut list = Vec::new();
+    for item in arr.iter() {
+        list.push(opt_label(&item, &entry)?.ok_or_else(|| not_a(&entry, "a string", &item))?);
+    }
+    Ok(list)
 }
 
 /// An options object (`undefined` / `null` → all defaults). Unknown option

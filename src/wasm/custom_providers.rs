@@ -48,14 +48,17 @@ fn lengths(v: &JsValue) -> Result<Vec<u16>> {
             "Provider definition: lengths must hold at most 8 entries.",
         ));
     }
-    arr.iter()
-        .map(|item| {
-            item.as_f64()
-                .filter(|n| n.fract() == 0.0 && (1.0..=4096.0).contains(n))
-                .map(|n| n as u16)
-                .ok_or_else(bad)
-        })
-        .collect()
+    // Plain loops rather than collecting a Result: the iterator adapters
+    // are instantiated again for every such collect in the .wasm.
+    let mut lengths = Vec::new();
+    for item in arr.iter() {
+        let n = item.as_f64().ok_or_else(bad)?;
+        if n.fract() != 0.0 || !(1.0..=4096.0).contains(&n) {
+            return Err(bad());
+        }
+        lengths.push(n as u16);
+    }
+    Ok(lengths)
 }
 
 /// The string `name` of `obj` (`label` in messages): `None` when absent
@@ -112,7 +115,11 @@ pub(super) fn definitions(v: &JsValue) -> Result<Vec<ProviderDef>> {
     if arr.length() > crate::limits::MAX_CUSTOM_PROVIDERS as u32 {
         return Err(Error::invalid_argument(crate::custom::TOO_MANY));
     }
-    arr.iter().map(|d| definition(&d)).collect()
+    let mut defs = Vec::new();
+    for d in arr.iter() {
+        defs.push(definition(&d)?);
+    }
+    Ok(defs)
 }
 
 /// Defines a provider of the app's own (its company gateway, a local
