@@ -1,23 +1,15 @@
 // The JS API works from a plain <script type="module"> in headless Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 test("the quick start runs from a plain module script", async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const consoleLines = [];
   page.on("console", (m) => consoleLines.push(m.text()));
-  await page.goto(`${server.url}/tests/js/api-page.html`);
+  await page.goto(`${env.server.url}/tests/js/api-page.html`);
   const r = await page.waitForFunction(() => window.__result, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(r.error, undefined);
   assert.equal(r.providers.length, 21);

@@ -4,19 +4,11 @@
 // auto-lock that happen while the page makes no call at all, and another
 // tab's change, its answers equal the core's own (read past the snapshot).
 // Headless Chromium, the package entry pkg/index.js.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 const PASS = "correct horse battery";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -27,7 +19,7 @@ async function openTab(context, options) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e && e.stack || e)));
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   await page.evaluate(([options, keys]) => {
@@ -69,7 +61,7 @@ async function agree(page, what, rows) {
 const OPTIONS = { storage: "local", namespace: "decisions", iterations: 100000, platformOnly: ["deep-analysis"] };
 
 test("the snapshot follows set, remove, setEnabled, lock, unlock, passphrase change and reset", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, OPTIONS);
   assert.deepEqual(await agree(page, "construction"), { groq: false, xai: false, perplexity: false, openai: false, nope: false, "": false });
   await page.evaluate((p) => window.kr.create(p), PASS);
@@ -98,7 +90,7 @@ test("the snapshot follows set, remove, setEnabled, lock, unlock, passphrase cha
 });
 
 test("an expiry and an auto-lock that pass while the page is idle are seen with no call in between", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory", autoLockMs: 1500 });
   // The first answers are collected in the same task as the set, so a slow
   // machine cannot let the 400 ms expiry pass before they are asked.
@@ -131,7 +123,7 @@ test("an expiry and an auto-lock that pass while the page is idle are seen with 
 });
 
 test("another tab's change reaches the snapshot with no call in this tab", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const a = await openTab(context, OPTIONS);
   const b = await openTab(context, OPTIONS);
   await a.evaluate((p) => window.kr.create(p), PASS);
@@ -150,7 +142,7 @@ test("another tab's change reaches the snapshot with no call in this tab", async
 });
 
 test("arguments the snapshot does not handle get the core's errors", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, OPTIONS);
   const r = await page.evaluate(async (p) => {
     const kr = window.kr;
@@ -194,7 +186,7 @@ test("arguments the snapshot does not handle get the core's errors", async () =>
 });
 
 test("two keyrings in one page answer each from its own decisions", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory", namespace: "user-a" });
   const r = await page.evaluate(async (p) => {
     const a = window.kr;
@@ -217,7 +209,7 @@ test("two keyrings in one page answer each from its own decisions", async () => 
 });
 
 test("a freed keyring answers as a locked one: no user key, deduct", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory" });
   const r = await page.evaluate(async (p) => {
     const kr = window.kr;
@@ -239,7 +231,7 @@ test("a freed keyring answers as a locked one: no user key, deduct", async () =>
 // before any question would reach the freed core ("null pointer passed to
 // rust", not a KeyringError).
 test("a keyring freed before its first question answers as a locked one", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, { ...OPTIONS, storage: "memory" });
   const r = await page.evaluate(async (p) => {
     const kr = window.kr;

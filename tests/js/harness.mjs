@@ -2,6 +2,7 @@
 // repository (so pages can import /pkg/byok_keyring.js) and Debian's Chromium
 // driven by playwright-core. No browser is downloaded.
 import http from "node:http";
+import { before, after } from "node:test";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +53,24 @@ export function launch() {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * The setup most test files share: registers the file's `before` (the
+ * repository served, one Chromium) and `after` (both closed), and returns
+ * `{ server, browser }`, filled in once `before` has run.
+ */
+export function servedChromium() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await serveRepo();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
 }
 
 /** Chromium's virtual authenticator with the WebAuthn PRF extension (the

@@ -9,28 +9,20 @@
 // a required position must be `invalid_argument`; nothing may end in a wasm
 // trap (`RuntimeError: unreachable`); afterwards the same module instance
 // still works.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 async function openPage() {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const consoleLines = [];
   const pageErrors = [];
   page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => pageErrors.push(String(e && e.stack || e)));
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   return { page, consoleLines, pageErrors };

@@ -12,25 +12,17 @@
 //   failed one;
 // - an unlock that raises the iteration count derives twice and writes once;
 //   the onChange events arrive before the Promise resolves.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 async function inPage(f, arg) {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e && e.stack || e)));
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   try {

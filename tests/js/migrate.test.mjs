@@ -1,30 +1,22 @@
 // Migration from plaintext localStorage, and moving the encrypted vault to
 // another browser (a new browser context), in headless Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 const KEY = "sk-proj-" + "Ab3_-".repeat(15) + "T3BlbkFJ" + "zZ9y8".repeat(15);
 
 async function openPage(context) {
   const page = await context.newPage();
-  await page.goto(`${server.url}/tests/js/migrate-page.html`);
+  await page.goto(`${env.server.url}/tests/js/migrate-page.html`);
   await page.waitForFunction(() => window.ready);
   return page;
 }
 
 test("importPlaintext moves a plaintext key into the vault and removes it only after the write", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openPage(context);
   const r = await page.evaluate(async (key) => {
     localStorage.setItem("openai_api_key", key);
@@ -58,7 +50,7 @@ test("importPlaintext moves a plaintext key into the vault and removes it only a
 });
 
 test("exportVault / Keyring.importVault move the still-encrypted vault to another browser", async () => {
-  const a = await browser.newContext();
+  const a = await env.browser.newContext();
   const pageA = await openPage(a);
   const exported = await pageA.evaluate(async (key) => {
     const kr = new Keyring({ namespace: "user-7", storage: "local", iterations: 100000 });
@@ -70,7 +62,7 @@ test("exportVault / Keyring.importVault move the still-encrypted vault to anothe
   assert.ok(!exported.includes("correct horse"), "export holds the passphrase");
   await a.close();
 
-  const b = await browser.newContext(); // another browser profile: empty storage
+  const b = await env.browser.newContext(); // another browser profile: empty storage
   const pageB = await openPage(b);
   const r = await pageB.evaluate(async ([exported, key]) => {
     const kr = Keyring.importVault(exported, { storage: "local", iterations: 100000 });

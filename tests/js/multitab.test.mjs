@@ -8,19 +8,11 @@
 //   and list() without a reload (the `storage` event);
 // - lock({ everywhere: true }) locks every tab of that namespace, and only
 //   that namespace (BroadcastChannel).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 const PASS = "correct horse battery";
 const URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -46,7 +38,7 @@ async function openTab(context, namespace) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e && e.stack || e)));
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   await page.evaluate((ns) => {
@@ -75,7 +67,7 @@ async function unlockOnceStored(page, ns) {
 }
 
 test("two tabs adding different providers at the same moment both end with both keys", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const [a, b] = [await openTab(context, "mt-race"), await openTab(context, "mt-race")];
   await a.evaluate((p) => window.tab.create(p), PASS);
   await unlockOnceStored(b, "mt-race");
@@ -115,7 +107,7 @@ test("two tabs adding different providers at the same moment both end with both 
 });
 
 test("a change in one tab reaches the other's onChange and list() without a reload", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const [a, b] = [await openTab(context, "mt-event"), await openTab(context, "mt-event")];
   await a.evaluate((p) => window.tab.create(p), PASS);
   await unlockOnceStored(b, "mt-event");
@@ -149,7 +141,7 @@ test("a change in one tab reaches the other's onChange and list() without a relo
 });
 
 test("lock({ everywhere: true }) locks every tab of that namespace, and only that namespace", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const a = await openTab(context, "mt-lock");
   const b = await openTab(context, "mt-lock");
   const other = await openTab(context, "mt-lock-other");
@@ -188,7 +180,7 @@ test("lock({ everywhere: true }) locks every tab of that namespace, and only tha
 });
 
 test("garbage written by another tab is reported, locks this tab, and is not overwritten", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const [a, b] = [await openTab(context, "mt-garbage"), await openTab(context, "mt-garbage")];
   await a.evaluate(async ({ p, k }) => { await window.tab.create(p); window.tab.set("groq", k); }, { p: PASS, k: KEYS.groq });
   await unlockOnceStored(b, "mt-garbage");

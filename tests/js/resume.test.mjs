@@ -11,19 +11,11 @@
 //   passing: the ticket and its key are deleted, resume() is false;
 // - resume: "off" (the default) writes nothing to IndexedDB or sessionStorage;
 // - the options are checked.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 const PASS = "correct horse battery";
 const GROQ = "gsk_" + "A1b2C3d4E5".repeat(5) + "Zz";
@@ -36,7 +28,7 @@ async function openTab(context) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e && e.stack || e)));
   page.errors = errors;
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   await ready(page);
   return page;
 }
@@ -119,7 +111,7 @@ const keysOf = async (page) => (await stored(page)).entries.map((e) => e.id);
 const b64len = (s) => Buffer.from(s, "base64").length;
 
 test("a reload of the tab resumes: unlocked with no passphrase; stored are a ticket and a non-extractable key only", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context);
   assert.equal(await make(page), "empty");
   await page.evaluate(async ([p, k]) => {
@@ -175,12 +167,12 @@ test("a reload of the tab resumes: unlocked with no passphrase; stored are a tic
 });
 
 test("a new browser session never resumes, even given the stored vault and the ticket", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, ticket } = await createdTab(context, { storage: "local" });
   const vault = await page.evaluate((ns) => localStorage.getItem(`byok-keyring:${ns}`), NS);
   await context.close();
 
-  const fresh = await browser.newContext();
+  const fresh = await env.browser.newContext();
   const other = await openTab(fresh);
   await make(other, { storage: "local" });
   assert.equal(await other.evaluate(() => window.kr.resume()), false, "nothing stored: false");
@@ -200,7 +192,7 @@ test("a new browser session never resumes, even given the stored vault and the t
 });
 
 test("a second tab of the same browser does not resume; the first still does", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page: a } = await createdTab(context, { storage: "local" });
   const b = await openTab(context);
   assert.equal(await make(b, { storage: "local" }), "locked");
@@ -213,7 +205,7 @@ test("a second tab of the same browser does not resume; the first still does", a
 });
 
 test("lock() deletes the ticket and its key: no resume after a reload", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, ticket: text } = await createdTab(context);
   const ticket = JSON.parse(text);
   assert.deepEqual(await keysOf(page), [ticket.id]);
@@ -240,7 +232,7 @@ test("lock() deletes the ticket and its key: no resume after a reload", async ()
 });
 
 test("the ticket lasts resumeTtlMs: after it, deleted by the timer, and no resume", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, ticket: text } = await createdTab(context, { resumeTtlMs: 1500 });
   const ticket = JSON.parse(text);
   assert.ok(ticket.expiresAt - Date.now() <= 1500);
@@ -259,7 +251,7 @@ test("the ticket lasts resumeTtlMs: after it, deleted by the timer, and no resum
 });
 
 test("a use extends the ticket, at most once a minute", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context);
   await make(page, { resumeTtlMs: 120_000 });
   await page.evaluate(async ([p, k]) => {
@@ -293,7 +285,7 @@ test("a use extends the ticket, at most once a minute", async () => {
 });
 
 test("an expired ticket does not resume, even while its key is still stored", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, ticket: text } = await createdTab(context);
   const ticket = JSON.parse(text);
   await page.evaluate(([k, t]) => sessionStorage.setItem(k, t), [TICKET, JSON.stringify({ ...ticket, expiresAt: Date.now() - 1 })]);
@@ -310,7 +302,7 @@ test("an expired ticket does not resume, even while its key is still stored", as
 });
 
 test("auto-lock deletes the ticket", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page } = await createdTab(context, { autoLockMs: 1000 });
   assert.ok(await until(page, () => window.kr.state === "locked" && window.events.includes("locked")));
   assert.ok(await until(page, (k) => sessionStorage.getItem(k) === null, TICKET, 2000));
@@ -321,7 +313,7 @@ test("auto-lock deletes the ticket", async () => {
 });
 
 test("reset() deletes the ticket; a tampered ticket does not resume and is deleted", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, ticket: text } = await createdTab(context);
   let ticket = JSON.parse(text);
   // A changed sealed key: false, the ticket and its key deleted, still locked.
@@ -356,7 +348,7 @@ test("reset() deletes the ticket; a tampered ticket does not resume and is delet
 });
 
 test("lock({ everywhere: true }) in another tab deletes this tab's ticket", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page: a } = await createdTab(context, { storage: "local" });
   const b = await openTab(context);
   await make(b, { storage: "local", resume: "off" });
@@ -370,7 +362,7 @@ test("lock({ everywhere: true }) in another tab deletes this tab's ticket", asyn
 });
 
 test("resume \"off\" (the default) writes nothing to IndexedDB or sessionStorage", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context);
   await make(page, { resume: undefined });
   await page.evaluate(async ([p, k]) => {
@@ -391,7 +383,7 @@ test("resume \"off\" (the default) writes nothing to IndexedDB or sessionStorage
 });
 
 test("the resume options are checked", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context);
   const codes = await page.evaluate(() => {
     const code = (o) => {

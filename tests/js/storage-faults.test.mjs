@@ -4,26 +4,18 @@
 // a vault overwritten with garbage by another script.
 //
 // Each test gets its own page, hence its own browser context and storage.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 async function openPage(setup) {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await setup?.(page);
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(String(e && e.stack || e)));
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   return { page, pageErrors };
@@ -187,7 +179,7 @@ test("blocked storage (a real SecurityError in a sandboxed iframe) is storage_un
   // The sandboxed frame has an opaque origin: its module and wasm fetches
   // are cross-origin and need CORS, which the test server does not send.
   const { page, pageErrors } = await openPage((p) =>
-    p.route(`${server.url}/pkg/**`, async (route) => {
+    p.route(`${env.server.url}/pkg/**`, async (route) => {
       const response = await route.fetch();
       await route.fulfill({ response, headers: { ...response.headers(), "access-control-allow-origin": "*" } });
     }));
@@ -215,7 +207,7 @@ test("blocked storage (a real SecurityError in a sandboxed iframe) is storage_un
     const got = new Promise((resolve) => window.addEventListener("message", (e) => resolve(e.data), { once: true }));
     document.body.append(frame);
     return await Promise.race([got, new Promise((r) => setTimeout(() => r({ error: "no answer in 20 s" }), 20_000))]);
-  }, { origin: server.url, ...FIXTURE });
+  }, { origin: env.server.url, ...FIXTURE });
   await page.close();
   assert.deepEqual(pageErrors, []);
   assert.equal(r.error, undefined, r.error);

@@ -2,24 +2,16 @@
 // Chromium: passphraseStrength for a meter, and create / changePassphrase
 // refusing a trivial passphrase with "weak_passphrase" before anything is
 // written to storage.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 test("passphraseStrength scores from the package entry and create refuses a common password", async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   const ready = await page.waitForFunction(() => window.ready, null, { timeout: 30_000 }).then((h) => h.jsonValue());
   assert.equal(ready, true, `module did not load: ${ready}`);
   const r = await page.evaluate(async () => {

@@ -3,23 +3,15 @@
 // provider, code and detected provider, and a caller changing a result it
 // got must not change the next one. Headless Chromium, the package entry
 // against the wasm-bindgen glue's own `validate` (the core, every time).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepo, launch } from "./harness.mjs";
+import { servedChromium } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await serveRepo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = servedChromium();
 
 test("validate from the package entry equals the core's result, call after call", async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/tests/js/pages/blank.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/tests/js/pages/blank.html`);
   await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
   const r = await page.evaluate(async () => {
     const m = window.byok;
