@@ -365,7 +365,10 @@ fn check(def: &ProviderDef) -> Result<Parts> {
                 || path.len() > 256
                 || !path.bytes().all(|b| b.is_ascii_graphic())
                 || path.bytes().any(|b| matches!(b, b'#' | b'\\'))
-                || path.split('/').any(|s| s == "." || s == "..")
+                || path
+                    .as_bytes()
+                    .split(|&b| b == b'/')
+                    .any(|s| s == b"." || s == b"..")
             {
                 return Err(field(
                     "check.path",

@@ -277,6 +277,9 @@ fn names_and_relying_party_ids_are_checked_before_any_prompt() {
     refused(Some("tab\there"), None);
     refused(None, Some("Example.COM"));
     refused(None, Some("example.com/path"));
+    refused(None, Some("login..example.com"));
+    refused(None, Some(".example.com"));
+    refused(None, Some(&format!("{}.example.com", "a".repeat(64))));
     refused(None, Some(&key("openai")));
     let plan =
         t.kr.borrow_mut()

@@ -163,11 +163,11 @@ fn checked_rp_id(rp_id: Option<&str>) -> Result<Option<String>> {
         return Ok(None);
     };
     let ok = rp.len() <= MAX_RP_ID_LEN
-        && rp.split('.').all(|label| {
+        && rp.as_bytes().split(|&b| b == b'.').all(|label| {
             (1..=63).contains(&label.len())
                 && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    .iter()
+                    .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
     if !ok {
         return Err(Error::invalid_argument(
