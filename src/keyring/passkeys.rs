@@ -361,8 +361,8 @@ impl Keyring {
     /// unlocks; `passkey_failed` (nothing changed) when it does not open.
     pub fn finish_passkey_unlock(&mut self, credential: &[u8], prf: PrfOutput) -> Result<()> {
         self.reload()?;
-        let vault = self.vault()?.clone();
-        let Some((slot, passkey)) = passkeys(&vault).find(|(_, p)| p.credential == credential)
+        let vault = self.vault()?;
+        let Some((slot, passkey)) = passkeys(vault).find(|(_, p)| p.credential == credential)
         else {
             return Err(failed(
                 "That passkey does not unlock these keys (it belongs to another vault, or was removed).",
@@ -380,9 +380,10 @@ impl Keyring {
                 "That passkey does not unlock these keys (its stored slot does not open with it).",
             ));
         };
+        let vault_id = vault.id;
         let was_unlocked = self.session.is_some();
-        self.start_session(Session::new(vault_key, vault.id));
-        self.seal_locked_changes(&vault);
+        self.start_session(Session::new(vault_key, vault_id));
+        self.seal_locked_changes();
         self.unlocked_now(was_unlocked);
         Ok(())
     }

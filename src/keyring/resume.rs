@@ -60,7 +60,6 @@ impl Keyring {
         let Stored::Vault { vault, .. } = &self.stored else {
             return Ok(false);
         };
-        let vault = vault.clone();
         if vault.legacy.is_some() || vault.id != ticket.vault_id {
             return Ok(false);
         }
@@ -75,7 +74,7 @@ impl Keyring {
         let session = Session::new(vault_key, vault.id);
         if !crypto::hmac_verify(
             &session.mac_key,
-            &format::vault_mac_input(ns, &vault),
+            &format::vault_mac_input(ns, vault),
             &vault.mac,
         ) {
             return Ok(false);
@@ -83,7 +82,7 @@ impl Keyring {
         // As any unlock: changes made while locked are sealed into the MAC
         // now (best effort), and `Unlocked` is sent.
         self.start_session(session);
-        self.seal_locked_changes(&vault);
+        self.seal_locked_changes();
         self.unlocked_now(false);
         Ok(true)
     }

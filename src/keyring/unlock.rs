@@ -183,12 +183,14 @@ impl Keyring {
         Ok(())
     }
 
-    /// Right after an unlock: changes made while locked (keys disabled,
-    /// removed) are sealed into the MAC now; best effort (a full quota
-    /// keeps them as they are, still honoured).
-    pub(super) fn seal_locked_changes(&mut self, vault: &Vault) {
-        if !vault.disabled.is_empty() || vault.removed.keys().any(|p| vault.records.contains_key(p))
-        {
+    /// Right after an unlock: changes made to the stored vault while locked
+    /// (keys disabled, removed) are sealed into the MAC now; best effort (a
+    /// full quota keeps them as they are, still honoured).
+    pub(super) fn seal_locked_changes(&mut self) {
+        let pending = matches!(&self.stored, Stored::Vault { vault, .. }
+            if !vault.disabled.is_empty()
+                || vault.removed.keys().any(|p| vault.records.contains_key(p)));
+        if pending {
             let _ = self.update(|_| Ok(Vec::new()));
         }
     }
@@ -320,7 +322,7 @@ impl Keyring {
                     return Err(self.wrong_passphrase());
                 };
                 self.start_session(Session::new(vault_key, vault.id));
-                self.seal_locked_changes(&vault);
+                self.seal_locked_changes();
             }
         }
         self.attempts = 0;

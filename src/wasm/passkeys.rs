@@ -84,7 +84,9 @@ fn answer(v: &JsValue) -> Result<(Vec<u8>, PrfOutput)> {
     let field = |k| Reflect::get(v, &js_static(k)).unwrap_or(JsValue::UNDEFINED);
     let (id, prf) = (field("id"), field("prf"));
     match (id.dyn_ref::<Uint8Array>(), args::secret_bytes(&prf, None)) {
-        (Some(id), Some(prf)) => Ok((id.to_vec(), PrfOutput::new(prf.to_vec())?)),
+        // The zeroizing buffer's Vec moves into PrfOutput (zeroizing too):
+        // no second copy of the secret.
+        (Some(id), Some(mut prf)) => Ok((id.to_vec(), PrfOutput::new(std::mem::take(&mut *prf))?)),
         _ => Err(ceremony_failed(&field("e").as_string().unwrap_or_default())),
     }
 }
