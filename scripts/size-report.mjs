@@ -6,7 +6,8 @@
 // Needs `make build` first (target/wasm32-unknown-unknown/release/byok_keyring.wasm
 // and pkg/). wasm-bindgen and wasm-opt strip function names from what ships,
 // so this makes a second copy of the module that keeps them: wasm-bindgen
-// --keep-debug, then the same `wasm-opt -Oz --converge` as the build, with -g. twiggy then
+// --keep-debug, then the same `wasm-opt -Oz --converge` and inlining limit as
+// the build (WASM_OPT_INLINE, passed by `make size`), with -g. twiggy then
 // sizes every function and data segment of that copy; custom sections (names,
 // producers) are left out of the table because the shipped module has none.
 //
@@ -162,7 +163,9 @@ async function main() {
     run("wasm-bindgen", ["--keep-debug", "--target", "web", "--out-dir", tmp, input]);
     const named = join(tmp, "byok_keyring_bg.wasm");
     const wasmOpt = join(ROOT, "node_modules/.bin/wasm-opt");
-    run(existsSync(wasmOpt) ? wasmOpt : "wasm-opt", ["-Oz", "--converge", "-g", named, "-o", named]);
+    // The build's inlining flag comes from the Makefile (WASM_OPT_INLINE).
+    const inline = (process.env.WASM_OPT_INLINE ?? "").split(/\s+/).filter(Boolean);
+    run(existsSync(wasmOpt) ? wasmOpt : "wasm-opt", ["-Oz", "--converge", ...inline, "-g", named, "-o", named]);
     const items = parseCsv(run("twiggy", ["top", "-n", "100000", "-f", "csv", named]));
     const nameKey = Object.keys(items[0] ?? {}).find((k) => /name/i.test(k));
     const sizeKey = Object.keys(items[0] ?? {}).find((k) => /shallow ?size$/i.test(k.trim()) || /^shallowsize$/i.test(k.trim()));
