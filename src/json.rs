@@ -2,9 +2,10 @@
 //!
 //! Reading walks a parsed value through the small [`Value`] trait: natively
 //! a `serde_json::Value`, in the browser the engine's own `JSON.parse`
-//! result. Writing uses `serde::Serialize`: `serde_json` natively,
-//! `src/wasm/to_js.rs` and `JSON.stringify` in the browser. So the `.wasm`
-//! carries no JSON parser, no serde deserializer and no float formatting.
+//! result. Writing uses `serde::Serialize` and the crate's own JSON text
+//! writer ([`crate::json_writer`]), natively and in the browser alike. So
+//! the `.wasm` carries no JSON parser, no serde deserializer and no float
+//! formatting.
 
 use serde::Serialize;
 
@@ -117,30 +118,21 @@ pub(crate) fn only_keys(value: &Json, known: &[&str]) -> bool {
         .is_some_and(|keys| keys.iter().all(|k| known.contains(&k.as_str())))
 }
 
-/// Serializes `value` to compact JSON text. The types serialized here are
-/// plain structs of strings, integers and maps, which cannot fail.
+/// Serializes `value` to compact JSON text (what `serde_json::to_string`
+/// writes). The types serialized here are plain structs of strings,
+/// integers and maps, which cannot fail.
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        serde_json::to_string(value).unwrap_or_default()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        to_js(value)
-            .ok()
-            .and_then(|v| js_sys::JSON::stringify(&v).ok())
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
-    }
+    crate::json_writer::to_string(value).unwrap_or_default()
 }
 
 /// `value` as a plain JavaScript value (objects, not `Map`s; integers as
-/// numbers; see [`crate::wasm::to_js`]).
+/// numbers; `None` as `null`): its JSON text, parsed by the engine.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn to_js<T: Serialize + ?Sized>(
     value: &T,
-) -> Result<wasm_bindgen::JsValue, crate::wasm::to_js::Unconvertible> {
-    value.serialize(crate::wasm::to_js::ToJs)
+) -> Result<wasm_bindgen::JsValue, crate::json_writer::Unconvertible> {
+    let text = crate::json_writer::to_string(value)?;
+    js_sys::JSON::parse(&text).map_err(|_| crate::json_writer::Unconvertible)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

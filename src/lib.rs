@@ -53,6 +53,7 @@ pub mod flows;
 #[doc(hidden)]
 pub mod format;
 mod json;
+mod json_writer;
 pub mod kdf;
 pub mod keyring;
 pub mod limits;

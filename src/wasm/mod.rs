@@ -4,7 +4,6 @@
 //!
 //! - [`args`]: checked conversion of untrusted JS arguments;
 //! - [`convert`]: Rust results and fixed strings → JS values;
-//! - `to_js`: the `serde::Serializer` behind those results and the stored JSON;
 //! - `custom_providers`: `defineProvider` and the keyring's `providers` option;
 //! - `decisions`: the credit decision mirrored in a JS object for the hot path;
 //! - [`errors`]: `Error` → JS `Error` with `name`, `code`, `details`;
@@ -33,7 +32,6 @@ mod registry;
 mod resume;
 mod strength;
 pub mod tabs;
-pub(crate) mod to_js;
 pub mod types;
 pub mod verify;
 pub mod webcrypto_kdf;
