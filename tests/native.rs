@@ -1582,3 +1582,35 @@ fn source_counts_a_key_only_until_it_expires_even_while_locked() {
         assert_eq!(f.kr.borrow().source("groq"), want, "{after} ms after set");
     }
 }
+
+#[test]
+fn a_time_beyond_what_the_vault_can_store_is_refused_and_nothing_is_written() {
+    // Stored moments are whole numbers up to 2^53 - 1 (what a JS number
+    // holds exactly); a clock beyond that must not replace the vault.
+    let f = created(opts("clock"));
+    let groq = key("groq");
+    f.kr.borrow_mut()
+        .set("groq", &groq, SetOptions::default())
+        .unwrap();
+    let before = f.storage.dump();
+    f.now.set(1 << 53);
+    let err =
+        f.kr.borrow_mut()
+            .set("openai", &key("openai"), SetOptions::default())
+            .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument, "{err:?}");
+    assert!(err.message().contains("Nothing was changed"), "{err:?}");
+    assert_eq!(f.storage.dump(), before, "the vault was rewritten");
+    f.now.set(1_700_000_000_000);
+    assert_eq!(
+        f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(),
+        groq
+    );
+    assert!(f.kr.borrow_mut().get("openai").unwrap().is_none());
+    f.kr.borrow_mut().lock();
+    unlock(&f, PASS).unwrap();
+    assert_eq!(
+        f.kr.borrow_mut().get("groq").unwrap().unwrap().expose(),
+        groq
+    );
+}
