@@ -16,7 +16,7 @@
 import { readFile, readdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { gzipSync } from "node:zlib";
+import { gzipSync, brotliCompressSync, constants as zlibConstants } from "node:zlib";
 import { join, relative } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,8 +25,10 @@ export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const BUDGET_FILE = "size-budget.json";
 export const BUDGET = JSON.parse(readFileSync(join(ROOT, BUDGET_FILE), "utf8"));
 
-/** Raw and gzipped (at the budget's level) size of one file, by repo-relative path.
- *  A missing file throws an error that says to build. */
+/** Raw, gzipped (at the budget's level) and brotli (quality 11, what a CDN
+ *  serves precompressed) size of one file, by repo-relative path. The
+ *  budget is gzip's; brotli is reported only. A missing file throws an
+ *  error that says to build. */
 export async function fileSize(path) {
   let bytes;
   try {
@@ -35,7 +37,8 @@ export async function fileSize(path) {
     if (e.code === "ENOENT") throw new Error(`${path} is missing: run \`make build\` first`);
     throw e;
   }
-  return { path, raw: bytes.length, gzip: gzipSync(bytes, { level: BUDGET.gzipLevel }).length, bytes };
+  const brotli = brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  return { path, raw: bytes.length, gzip: gzipSync(bytes, { level: BUDGET.gzipLevel }).length, brotli, bytes };
 }
 
 async function jsUnder(dir) {
@@ -65,9 +68,10 @@ export async function shippedSizes() {
     const files = [];
     for (const f of await groupFiles(group)) files.push(await fileSize(f));
     out[group] = {
-      files: files.map(({ path, raw, gzip }) => ({ path, raw, gzip })),
+      files: files.map(({ path, raw, gzip, brotli }) => ({ path, raw, gzip, brotli })),
       raw: files.reduce((s, f) => s + f.raw, 0),
       gzip: files.reduce((s, f) => s + f.gzip, 0),
+      brotli: files.reduce((s, f) => s + f.brotli, 0),
       limit: BUDGET[group].maxGzipBytes,
     };
   }
@@ -196,12 +200,12 @@ async function main() {
 
     const shipped = await shippedSizes();
     lines.push("", `Shipped (\`pkg/\`), gzip level ${BUDGET.gzipLevel}, budget from ${BUDGET_FILE}:`, "");
-    lines.push("| file | raw | gzipped | budget (gzipped) |", "|---|---:|---:|---:|");
+    lines.push("| file | raw | gzipped | brotli (q11, not budgeted) | budget (gzipped) |", "|---|---:|---:|---:|---:|");
     for (const [group, label] of [["wasm", ".wasm"], ["coreJs", "core JS"]]) {
       const g = shipped[group];
-      for (const f of g.files) lines.push(`| ${f.path} | ${f.raw.toLocaleString("en")} (${kb(f.raw)}) | ${f.gzip.toLocaleString("en")} (${kb(f.gzip)}) | |`);
+      for (const f of g.files) lines.push(`| ${f.path} | ${f.raw.toLocaleString("en")} (${kb(f.raw)}) | ${f.gzip.toLocaleString("en")} (${kb(f.gzip)}) | ${f.brotli.toLocaleString("en")} (${kb(f.brotli)}) | |`);
       const over = g.gzip > g.limit ? `over by ${kb(g.gzip - g.limit)}` : "within";
-      lines.push(`| **${label}, total** | ${kb(g.raw)} | ${kb(g.gzip)} | ${kb(g.limit)}: ${over} |`);
+      lines.push(`| **${label}, total** | ${kb(g.raw)} | ${kb(g.gzip)} | ${kb(g.brotli)} | ${kb(g.limit)}: ${over} |`);
     }
     lines.push("", `(The named copy is ${namedSize.toLocaleString("en")} bytes with its custom sections; names can change wasm-opt's choices slightly, so its code+data may differ from the shipped file by a few hundred bytes.)`);
     console.log(lines.join("\n"));
