@@ -39,6 +39,31 @@ test("the quick start runs from a plain module script", async () => {
   await page.close();
 });
 
+test("importing the package fetches no .wasm: init() does, when the app calls it", async () => {
+  const page = await env.browser.newPage();
+  const wasm = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname.endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+  // An empty document of the server's origin (it does not load the package).
+  await page.route("**/empty.html", (r) => r.fulfill({ contentType: "text/html", body: "<!doctype html>" }));
+  await page.goto(`${env.server.url}/empty.html`);
+  const before = await page.evaluate(async () => {
+    window.pkg = await import("/pkg/index.js");
+    try {
+      window.pkg.validate("openai", "sk-x");
+      return "no error";
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(before, "not_initialized");
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(wasm, [], "the .wasm was fetched before init()");
+  await page.evaluate(() => window.pkg.default());
+  assert.deepEqual(wasm, ["/pkg/byok_keyring_bg.wasm"]);
+  assert.equal(await page.evaluate(() => window.pkg.validate("openai", "sk-x").valid), false);
+  await page.close();
+});
+
 test("generated TypeScript declarations have no any for options or results", async () => {
   const { readFile } = await import("node:fs/promises");
   const dts = await readFile(new URL("../../pkg/byok_keyring.d.ts", import.meta.url), "utf8");
