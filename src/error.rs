@@ -237,6 +237,15 @@ impl Error {
         Error::new(ErrorCode::InvalidArgument, message)
     }
 
+    /// A vault or export that cannot be written as stored JSON (a moment
+    /// or count beyond 2^53 − 1, see [`crate::format::Vault::to_json`]):
+    /// nothing is written.
+    pub(crate) fn unwritable() -> Self {
+        Error::invalid_argument(
+            "The vault was not written: a time or count in it is beyond 2^53 − 1 (check the clock). Nothing was changed.",
+        )
+    }
+
     pub(crate) fn unknown_provider(id: &str) -> Self {
         Error::new(
             ErrorCode::UnknownProvider,

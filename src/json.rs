@@ -119,10 +119,10 @@ pub(crate) fn only_keys(value: &Json, known: &[&str]) -> bool {
 }
 
 /// Serializes `value` to compact JSON text (what `serde_json::to_string`
-/// writes). The types serialized here are plain structs of strings,
-/// integers and maps, which cannot fail.
-pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    crate::json_writer::to_string(value).unwrap_or_default()
+/// writes); `None` when it holds an integer beyond 2^53 − 1 (see
+/// [`crate::json_writer`]), which the caller must not store.
+pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    crate::json_writer::to_string(value).ok()
 }
 
 /// `value` as a plain JavaScript value (objects, not `Map`s; integers as

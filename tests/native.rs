@@ -331,8 +331,8 @@ fn format_round_trip() {
     let (name, text) = f.storage.dump().pop().unwrap();
     assert_eq!(name, "byok-keyring:alice");
     let vault = Vault::parse(&text).unwrap();
-    assert_eq!(Vault::parse(&vault.to_json()).unwrap(), vault);
-    assert_eq!(vault.to_json(), text);
+    assert_eq!(Vault::parse(&vault.to_json().unwrap()).unwrap(), vault);
+    assert_eq!(vault.to_json().unwrap(), text);
     assert_eq!(vault.passphrase_kdf().unwrap().iterations, FAST);
     assert_eq!(vault.records.len(), 2);
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();

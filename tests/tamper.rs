@@ -676,7 +676,7 @@ fn vaults_and_records_moved_between_namespaces_do_not_open() {
     )
     .unwrap();
     let s = MemoryStorage::new();
-    s.write(BOB, &forged.to_json()).unwrap();
+    s.write(BOB, &forged.to_json().unwrap()).unwrap();
     let before = s.dump();
     let kr = keyring(&s, "bob");
     unlock(&kr, &w.kdf, PASS).unwrap();

@@ -404,7 +404,7 @@ fn reseal(s: &MemoryStorage, edit: impl FnOnce(&mut Vault)) {
         })
         .collect();
     vault.mac = crypto::hmac_sha256(&mac_key, &format::vault_mac_input("a", &vault));
-    s.write(ITEM, &vault.to_json()).unwrap();
+    s.write(ITEM, &vault.to_json().unwrap()).unwrap();
 }
 
 #[test]

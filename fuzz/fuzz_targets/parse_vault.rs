@@ -11,11 +11,11 @@ fuzz_target!(|data: &[u8]| {
     // Web Storage holds text: bytes that are not UTF-8 arrive as U+FFFD.
     let text = String::from_utf8_lossy(data);
     if let Ok(vault) = Vault::parse(&text) {
-        let written = vault.to_json();
+        let written = vault.to_json().unwrap();
         assert_eq!(Vault::parse(&written).as_ref(), Ok(&vault), "round trip");
         assert_eq!(
             written,
-            Vault::parse(&written).unwrap().to_json(),
+            Vault::parse(&written).unwrap().to_json().unwrap(),
             "stable text"
         );
     }

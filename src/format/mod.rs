@@ -204,8 +204,10 @@ impl Vault {
     }
 
     /// Serializes to the stored JSON text (version 1 for a legacy vault not
-    /// yet rewritten, else version 2).
-    pub fn to_json(&self) -> String {
+    /// yet rewritten, else version 2). `None` when a moment or count in it
+    /// is beyond 2^53 − 1, what a JS number holds exactly (only a broken
+    /// clock makes one): such a vault must not be stored.
+    pub fn to_json(&self) -> Option<String> {
         match &self.legacy {
             Some(legacy) => v1::to_json(legacy, &self.records),
             None => v2::to_json(self),

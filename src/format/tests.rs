@@ -79,7 +79,7 @@ fn vault() -> Vault {
 
 /// A well-formed version 2 vault as text, with `edit` applied to its JSON.
 fn vault_text(edit: impl FnOnce(&mut serde_json::Value)) -> String {
-    let mut json: serde_json::Value = serde_json::from_str(&vault().to_json()).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&vault().to_json().unwrap()).unwrap();
     edit(&mut json);
     json.to_string()
 }
@@ -87,7 +87,7 @@ fn vault_text(edit: impl FnOnce(&mut serde_json::Value)) -> String {
 #[test]
 fn version_2_round_trips() {
     let v = vault();
-    assert_eq!(Vault::parse(&v.to_json()).unwrap(), v);
+    assert_eq!(Vault::parse(&v.to_json().unwrap()).unwrap(), v);
 }
 
 fn with_passkey(rp_id: Option<&str>) -> Vault {
@@ -115,7 +115,7 @@ fn with_passkey(rp_id: Option<&str>) -> Vault {
 fn passkey_slots_round_trip() {
     for rp in [None, Some("example.com")] {
         let v = with_passkey(rp);
-        assert_eq!(Vault::parse(&v.to_json()).unwrap(), v);
+        assert_eq!(Vault::parse(&v.to_json().unwrap()).unwrap(), v);
     }
 }
 
@@ -124,7 +124,7 @@ fn malformed_passkey_slots_are_refused() {
     let id = "passkey-0a1b2c3d4e5f";
     let text = |edit: &dyn Fn(&mut serde_json::Value)| {
         let mut json: serde_json::Value =
-            serde_json::from_str(&with_passkey(None).to_json()).unwrap();
+            serde_json::from_str(&with_passkey(None).to_json().unwrap()).unwrap();
         edit(&mut json["slots"][id]);
         json.to_string()
     };

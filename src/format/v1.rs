@@ -95,7 +95,7 @@ impl Serialize for RecordsJson<'_> {
 }
 
 /// A version 1 vault as text (locked changes to a vault not yet rewritten).
-pub(super) fn to_json(legacy: &Legacy, records: &Records) -> String {
+pub(super) fn to_json(legacy: &Legacy, records: &Records) -> Option<String> {
     crate::json::to_string(&VaultJson {
         v: 1,
         kdf: super::v2::KdfJson::new(&legacy.kdf),

@@ -290,7 +290,7 @@ fn times(m: &LiteMap<String, u64>) -> MapJson<&str, u64> {
     MapJson(m.iter().map(|(p, t)| (p.as_str(), *t)).collect())
 }
 
-pub(super) fn to_json(v: &Vault) -> String {
+pub(super) fn to_json(v: &Vault) -> Option<String> {
     let slots = v
         .slots
         .iter()

@@ -533,15 +533,7 @@ impl Keyring {
         if let Some(s) = self.session.as_ref().filter(|s| s.opens(&vault)) {
             s.seal(&self.opts.namespace, &mut vault, authored);
         }
-        let text = vault.to_json();
-        // The text is empty only when a moment or count is beyond what a
-        // JS number holds (2^53 − 1, e.g. from a broken clock): writing it
-        // would replace the vault with nothing.
-        if text.is_empty() {
-            return Err(Error::invalid_argument(
-                "The vault was not written: a time or count in it is beyond 2^53 − 1 (check the clock). Nothing was changed.",
-            ));
-        }
+        let text = vault.to_json().ok_or_else(Error::unwritable)?;
         self.storage.write(&self.storage_key, &text)?;
         if let Some(s) = self.session.as_mut().filter(|s| s.opens(&vault)) {
             s.plain.clear();

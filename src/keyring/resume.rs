@@ -194,7 +194,7 @@ mod tests {
         let mac = vault.macs.get_mut("groq").unwrap();
         mac[0] ^= 1;
         storage
-            .write("byok-keyring:default", &vault.to_json())
+            .write("byok-keyring:default", &vault.to_json().unwrap())
             .unwrap();
         assert!(!kr.open_resume(w(), &ticket).unwrap());
         assert_eq!(kr.state(), State::Locked);

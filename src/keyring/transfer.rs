@@ -92,7 +92,7 @@ impl Keyring {
             namespace: &self.opts.namespace,
             vault: text,
         };
-        Ok(crate::json::to_string(&export))
+        crate::json::to_string(&export).ok_or_else(Error::unwritable)
     }
 
     /// Stores a vault exported by [`Keyring::export_vault`] in this
