@@ -128,7 +128,7 @@ fn write_whole(out: &mut String, n: u64) -> Result {
     if n > crate::json::MAX_SAFE_INTEGER {
         return Err(Unconvertible);
     }
-    out.push_str(&crate::text::decimal(n));
+    out.push_str(crate::text::digits(n, &mut [0; 20]));
     Ok(())
 }
 

@@ -29,7 +29,7 @@ pub(crate) fn join(parts: &[&str], sep: &str) -> String {
 /// unsigned integer type.
 pub(crate) fn decimal(n: impl TryInto<u64>) -> String {
     // Every unsigned integer the crate formats fits in a u64.
-    digits(n.try_into().unwrap_or(u64::MAX))
+    String::from(digits(n.try_into().unwrap_or(u64::MAX), &mut [0; 20]))
 }
 
 /// The number of characters (Unicode scalar values) in `s`, what
@@ -41,19 +41,22 @@ pub(crate) fn char_count(s: &str) -> usize {
     s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
+/// The decimal digits of `n`, written at the end of `buf` (20 bytes hold
+/// every u64): no allocation, for the writers that append them to their
+/// own buffer (the JSON text, the MAC input).
 #[inline(never)]
-fn digits(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+pub(crate) fn digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut start = buf.len();
     loop {
         start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        buf[start] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[start..].iter().map(|&d| char::from(d)).collect()
+    let (_, digits) = buf.split_at(start);
+    std::str::from_utf8(digits).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -369,7 +369,7 @@ impl MacInput {
     }
     fn number(&mut self, n: Option<u64>) -> &mut Self {
         match n {
-            Some(n) => self.text(&crate::text::decimal(n)),
+            Some(n) => self.text(crate::text::digits(n, &mut [0; 20])),
             None => self.text(""),
         }
     }
