@@ -440,6 +440,44 @@ mod tests {
         same_as_serde_json(&(1u8, "two", [3u16, 4]));
     }
 
+    /// Bytes handed to `serialize_bytes` (what `serde_bytes` does), not
+    /// as a sequence of `u8` like `&[u8]`.
+    struct RawBytes(&'static [u8]);
+
+    impl Serialize for RawBytes {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    #[derive(Serialize)]
+    struct UnitStruct;
+
+    #[derive(Serialize)]
+    struct NewtypeStruct(u32);
+
+    #[derive(Serialize)]
+    struct TupleStruct(u8, &'static str, i16);
+
+    #[test]
+    fn every_other_serde_shape_is_written_as_serde_json_writes_it() {
+        for v in [i8::MIN, -1, 0, 1, i8::MAX] {
+            same_as_serde_json(&v);
+        }
+        for v in [i16::MIN, -1, 0, 1, i16::MAX] {
+            same_as_serde_json(&v);
+        }
+        for v in [-(crate::json::MAX_SAFE_INTEGER as i64), -1, 0, 1] {
+            same_as_serde_json(&v);
+        }
+        same_as_serde_json(&RawBytes(&[0, 1, 127, 255]));
+        same_as_serde_json(&RawBytes(&[]));
+        same_as_serde_json(&UnitStruct);
+        same_as_serde_json(&NewtypeStruct(7));
+        same_as_serde_json(&TupleStruct(1, "two", -3));
+        same_as_serde_json(&[TupleStruct(0, "", 0), TupleStruct(255, "x", i16::MIN)]);
+    }
+
     #[test]
     fn what_a_javascript_number_cannot_hold_and_non_string_keys_are_refused() {
         assert!(to_string(&(crate::json::MAX_SAFE_INTEGER + 1)).is_err());

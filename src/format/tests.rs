@@ -1,5 +1,5 @@
 use super::*;
-use crate::limits::MAX_MODEL_LEN;
+use crate::limits::{MAX_CREDENTIAL_ID_LEN, MAX_MODEL_LEN, MAX_SLOTS};
 
 #[test]
 fn padding_round_trip() {
@@ -153,6 +153,75 @@ fn malformed_passkey_slots_are_refused() {
         assert!(Vault::parse(&text(edit)).is_err(), "{what}");
     }
     assert!(Vault::parse(&text(&|_| {})).is_ok());
+}
+
+#[test]
+fn a_slot_with_a_field_of_another_kind_or_an_unknown_one_is_not_a_vault() {
+    let passkey = "passkey-0a1b2c3d4e5f";
+    let text = |slot: &str, field: &str| {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&with_passkey(None).to_json().unwrap()).unwrap();
+        json["slots"][slot][field] = "AAAA".into();
+        json.to_string()
+    };
+    for (slot, field) in [
+        ("passphrase", "prf"),
+        ("passphrase", "credential"),
+        (passkey, "prf"),
+        (passkey, "kdf"),
+    ] {
+        assert_eq!(
+            Vault::parse(&text(slot, field)).unwrap_err(),
+            FormatError::NotAVault,
+            "{field} in the {slot} slot"
+        );
+    }
+}
+
+#[test]
+fn a_credential_id_may_be_exactly_the_longest_accepted() {
+    let with_credential = |len: usize| {
+        let mut v = with_passkey(None);
+        let slot = v.slots.get_mut("passkey-0a1b2c3d4e5f").unwrap();
+        let SlotKind::Passkey(p) = &mut slot.kind else {
+            unreachable!()
+        };
+        p.credential = vec![0xfb; len];
+        v
+    };
+    let longest = with_credential(MAX_CREDENTIAL_ID_LEN);
+    assert_eq!(Vault::parse(&longest.to_json().unwrap()).unwrap(), longest);
+    assert_eq!(
+        Vault::parse(
+            &with_credential(MAX_CREDENTIAL_ID_LEN + 1)
+                .to_json()
+                .unwrap()
+        )
+        .unwrap_err(),
+        FormatError::BadField("slots.credential")
+    );
+}
+
+#[test]
+fn a_vault_may_hold_exactly_the_most_slots_accepted() {
+    let with_slots = |n: usize| {
+        let mut v = with_passkey(None);
+        let passkey = v.slots.get("passkey-0a1b2c3d4e5f").unwrap().clone();
+        for i in v.slots.len()..n {
+            v.slots.insert(
+                crate::text::concat(&["passkey-", &crate::text::decimal(i)]),
+                passkey.clone(),
+            );
+        }
+        assert_eq!(v.slots.len(), n);
+        v
+    };
+    let most = with_slots(MAX_SLOTS);
+    assert_eq!(Vault::parse(&most.to_json().unwrap()).unwrap(), most);
+    assert_eq!(
+        Vault::parse(&with_slots(MAX_SLOTS + 1).to_json().unwrap()).unwrap_err(),
+        FormatError::BadField("slots")
+    );
 }
 
 #[test]
