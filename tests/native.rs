@@ -1534,6 +1534,50 @@ fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
 }
 
 #[test]
+fn of_two_simultaneous_writes_of_one_provider_the_later_wins_in_both_tabs() {
+    use byok_keyring::Storage;
+    // Tab A writes after tab B (by each tab's clock), but B's write, made
+    // without seeing A's, is what storage kept. Then each tab's storage
+    // event arrives: both must end on the later key, whichever tab wrote it.
+    for a_is_later in [true, false] {
+        let a = created(opts("a"));
+        let b = keyring_on(&a.storage, opts("a"));
+        unlock(&b, PASS).unwrap();
+        let (key_a, key_b) = (key_seeded("openai", 1), key_seeded("openai", 2));
+        let base = a.storage.dump()[0].1.clone();
+        let t = a.now.get();
+        a.now.set(if a_is_later { t + 5 } else { t - 5 });
+        a.kr.borrow_mut()
+            .set("openai", &key_a, SetOptions::default())
+            .unwrap();
+        a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen A's write
+        b.now.set(t);
+        b.kr.borrow_mut()
+            .set("openai", &key_b, SetOptions::default())
+            .unwrap();
+        a.kr.borrow_mut().reload().unwrap();
+        assert_eq!(
+            a.kr.borrow_mut().reconcile().unwrap(),
+            a_is_later,
+            "A re-applies its write only when it is the later one (A later: {a_is_later})"
+        );
+        b.kr.borrow_mut().reload().unwrap();
+        assert!(
+            !b.kr.borrow_mut().reconcile().unwrap(),
+            "B has nothing to re-apply (A later: {a_is_later})"
+        );
+        let later = if a_is_later { &key_a } else { &key_b };
+        for (tab, f) in [("A", &a), ("B", &b)] {
+            assert_eq!(
+                f.kr.borrow_mut().get("openai").unwrap().unwrap().expose(),
+                later.as_str(),
+                "tab {tab} (A later: {a_is_later})"
+            );
+        }
+    }
+}
+
+#[test]
 fn each_kind_of_character_inside_a_key_is_named() {
     let k = key("groq");
     let (head, tail) = k.split_at(10);

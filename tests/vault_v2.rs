@@ -408,6 +408,57 @@ fn reseal(s: &MemoryStorage, edit: impl FnOnce(&mut Vault)) {
 }
 
 #[test]
+fn a_removal_at_or_after_a_keys_last_write_hides_it() {
+    // A vault can hold a record and a removal of the same provider (two
+    // tabs' changes merged): the removal wins over a write made at the same
+    // moment or before it, and loses to a later one.
+    let (s, _, groq) = vault_with_keys();
+    let original = stored(&s);
+    let written = Vault::parse(&original)
+        .unwrap()
+        .records
+        .get("groq")
+        .unwrap()
+        .updated_at;
+    let listed = |t: &Tab| {
+        t.kr.borrow()
+            .list()
+            .unwrap()
+            .iter()
+            .any(|i| i.provider == "groq")
+    };
+    for (removed_at, live) in [(written - 1, true), (written, false), (written + 1, false)] {
+        let when = removed_at as i64 - written as i64;
+        s.write(ITEM, &original).unwrap();
+        reseal(&s, |v| {
+            v.removed.insert("groq".into(), removed_at);
+        });
+        assert!(json(&s)["records"].get("groq").is_some());
+        // Locked, the list is read from the stored vault as it is.
+        assert_eq!(
+            listed(&tab(&s)),
+            live,
+            "listed while locked, removed at {when:+}ms"
+        );
+        // Unlocking seals the vault again: a superseded record is dropped.
+        let t = fresh_view(&s);
+        let got = t.kr.borrow_mut().get("groq").unwrap();
+        assert_eq!(
+            got.as_ref().map(|k| k.expose()),
+            live.then_some(groq.as_str()),
+            "removed at {when:+}ms"
+        );
+        assert_eq!(t.kr.borrow().is_byok("groq"), live);
+        assert_eq!(listed(&t), live);
+        assert_eq!(
+            json(&s)["records"].get("groq").is_some(),
+            live,
+            "stored, removed at {when:+}ms"
+        );
+    }
+}
+
+#[test]
 fn a_key_that_does_not_decrypt_blocks_nothing_else() {
     let (s, _, groq) = vault_with_keys();
     reseal(&s, |v| {

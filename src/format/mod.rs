@@ -144,6 +144,13 @@ impl Record {
     pub fn is_newer_than(&self, other: &Record) -> bool {
         (self.updated_at, self.sealed.nonce) > (other.updated_at, other.sealed.nonce)
     }
+
+    /// Whether this record outlives a removal of its provider made at
+    /// `removed_at` (none: it does): a removal wins over a write made at the
+    /// same moment or before it.
+    pub fn outlives(&self, removed_at: Option<&u64>) -> bool {
+        removed_at.is_none_or(|t| *t < self.updated_at)
+    }
 }
 
 /// A parsed vault. Version 2 in memory; a version 1 vault read from storage
@@ -228,7 +235,7 @@ impl Vault {
     /// Whether `r`, stored for `provider`, is newer than any removal of that
     /// provider (a removal wins over a write made at the same moment).
     pub fn is_live(&self, provider: &str, r: &Record) -> bool {
-        self.removed.get(provider).is_none_or(|t| *t < r.updated_at)
+        r.outlives(self.removed.get(provider))
     }
 
     /// Whether `provider`'s key counts as enabled: its record says so and it

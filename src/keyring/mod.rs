@@ -284,9 +284,7 @@ impl Session {
             }
         }
         let removed = std::mem::take(&mut vault.removed);
-        vault
-            .records
-            .retain(|p, r| removed.get(p).is_none_or(|t| *t < r.updated_at));
+        vault.records.retain(|p, r| r.outlives(removed.get(p)));
         vault.removed = removed;
         vault.macs = in_order(
             vault
