@@ -1578,6 +1578,58 @@ fn of_two_simultaneous_writes_of_one_provider_the_later_wins_in_both_tabs() {
 }
 
 #[test]
+fn a_removal_and_a_write_of_one_provider_at_the_same_moment_in_two_tabs_end_removed() {
+    use byok_keyring::Storage;
+    // Tab A writes a key and tab B removes it at the same millisecond, each
+    // without seeing the other; whichever change storage kept, once both
+    // tabs' storage events have arrived the removal has won in both.
+    for storage_kept_the_write in [false, true] {
+        let a = created(opts("a"));
+        let b = keyring_on(&a.storage, opts("a"));
+        unlock(&b, PASS).unwrap();
+        a.kr.borrow_mut()
+            .set("openai", &key_seeded("openai", 1), SetOptions::default())
+            .unwrap();
+        b.kr.borrow_mut().reload().unwrap();
+        let base = a.storage.dump()[0].1.clone();
+        let t = a.now.get() + 1_000;
+        a.now.set(t);
+        b.now.set(t);
+        let write = || {
+            a.kr.borrow_mut()
+                .set("openai", &key_seeded("openai", 2), SetOptions::default())
+                .unwrap();
+        };
+        let remove = || assert!(b.kr.borrow_mut().remove("openai").unwrap());
+        if storage_kept_the_write {
+            remove();
+            a.storage.write("byok-keyring:a", &base).unwrap(); // A has not seen it
+            write();
+        } else {
+            write();
+            a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen it
+            remove();
+        }
+        // Which tab writes again: only B, to re-apply a removal storage lost.
+        let wrote: Vec<bool> = [&a, &b, &a, &b]
+            .iter()
+            .map(|f| {
+                f.kr.borrow_mut().reload().unwrap();
+                f.kr.borrow_mut().reconcile().unwrap()
+            })
+            .collect();
+        assert_eq!(wrote, [false, storage_kept_the_write, false, false]);
+        for (tab, f) in [("A", &a), ("B", &b)] {
+            assert!(
+                f.kr.borrow_mut().get("openai").unwrap().is_none(),
+                "tab {tab} (storage kept the write: {storage_kept_the_write})"
+            );
+            assert!(!f.kr.borrow().is_byok("openai"));
+        }
+    }
+}
+
+#[test]
 fn each_kind_of_character_inside_a_key_is_named() {
     let k = key("groq");
     let (head, tail) = k.split_at(10);

@@ -88,7 +88,7 @@ impl Keyring {
             let removed_at = merged.removed.get(p).copied();
             match &w.change {
                 Change::Record(mine) => {
-                    let removed_later = removed_at.is_some_and(|t| t >= mine.updated_at);
+                    let removed_later = !mine.outlives(removed_at.as_ref());
                     let newer = current.is_none_or(|c| mine.is_newer_than(c));
                     if unlocked && !removed_later && newer {
                         merged.records.insert(p.to_string(), mine.clone());
@@ -97,7 +97,7 @@ impl Keyring {
                     }
                 }
                 Change::Removed => {
-                    if current.is_some_and(|c| c.updated_at <= w.at) {
+                    if current.is_some_and(|c| !c.outlives(Some(&w.at))) {
                         merged.records.remove(p);
                         changed = true;
                     }
