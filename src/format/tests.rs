@@ -22,6 +22,19 @@ fn aad_separates_namespace_provider_vault_and_version() {
 }
 
 #[test]
+fn a_resume_tickets_associated_data_is_the_documented_bytes() {
+    // docs/FORMAT.md, "Resume ticket": "byok-keyring" 0 "2" 0 "resume" 0
+    // namespace 0 id (the vault id's base64 text), so that another
+    // implementation can open the ticket.
+    assert_eq!(
+        resume_aad("user-42", &[0xfb; VAULT_ID_LEN]),
+        b"byok-keyring\x002\x00resume\x00user-42\x00+/v7+/v7+/v7+/v7+/v7+w=="
+    );
+    assert_ne!(resume_aad("a", &[1; 16]), resume_aad("b", &[1; 16]));
+    assert_ne!(resume_aad("a", &[1; 16]), resume_aad("a", &[2; 16]));
+}
+
+#[test]
 fn newer_version_is_named() {
     let e = Vault::parse(r#"{"v":3,"whatever":true}"#).unwrap_err();
     assert_eq!(e, FormatError::UnsupportedVersion(3));
