@@ -146,7 +146,8 @@ mutants: build
 
 ## mutants-rust: cargo-mutants over the core's decision modules
 ## (.cargo/mutants.toml: validate, mask, credits, format, crypto, json, the
-## JSON writer, text and the keyring's decisions) with the native tests; results in mutants.out/.
+## JSON writer, text and the keyring's decisions, key writes, tab sync and
+## transfer) with the native tests; results in mutants.out/.
 mutants-rust:
 	@scripts/setup.sh mutants
 	cargo mutants -j 2

@@ -1630,6 +1630,174 @@ fn a_removal_and_a_write_of_one_provider_at_the_same_moment_in_two_tabs_end_remo
 }
 
 #[test]
+fn a_key_set_after_a_removal_stamped_ahead_of_this_tabs_clock_is_kept() {
+    // Another tab, whose clock runs 10 s ahead, removed the key; this tab
+    // then stores a new one. Its write must count as later than that
+    // removal, or the new key would be hidden as soon as it is stored.
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    a.kr.borrow_mut()
+        .set("openai", &key_seeded("openai", 1), SetOptions::default())
+        .unwrap();
+    b.kr.borrow_mut().reload().unwrap();
+    b.now.set(a.now.get() + 10_000);
+    assert!(b.kr.borrow_mut().remove("openai").unwrap());
+    a.kr.borrow_mut().reload().unwrap();
+    let fresh = key_seeded("openai", 2);
+    a.kr.borrow_mut()
+        .set("openai", &fresh, SetOptions::default())
+        .unwrap();
+    // B's storage event: B re-applies its own recent removal only if it
+    // is later than the write.
+    b.kr.borrow_mut().on_external_change().unwrap();
+    a.kr.borrow_mut().on_external_change().unwrap();
+    for (tab, f) in [("A", &a), ("B", &b)] {
+        assert_eq!(
+            f.kr.borrow_mut()
+                .get("openai")
+                .unwrap()
+                .map(|k| k.expose().to_string()),
+            Some(fresh.clone()),
+            "tab {tab}"
+        );
+    }
+}
+
+#[test]
+fn an_enable_that_storage_lost_is_written_again_as_an_enable() {
+    use byok_keyring::Storage;
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    a.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    a.kr.borrow_mut().set_enabled("openai", false).unwrap();
+    let base = a.storage.dump()[0].1.clone();
+    a.now.set(a.now.get() + 1_000);
+    a.kr.borrow_mut().set_enabled("openai", true).unwrap();
+    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    assert!(a.kr.borrow_mut().on_external_change().unwrap());
+    b.kr.borrow_mut().reload().unwrap();
+    for (tab, f) in [("A", &a), ("B", &b)] {
+        assert!(f.kr.borrow().is_byok("openai"), "tab {tab}");
+    }
+}
+
+#[test]
+fn every_provider_written_in_the_window_is_written_again_when_storage_lost_it() {
+    use byok_keyring::Storage;
+    let a = created(opts("a"));
+    let base = a.storage.dump()[0].1.clone();
+    for p in ["openai", "groq", "anthropic"] {
+        a.kr.borrow_mut()
+            .set(p, &key(p), SetOptions::default())
+            .unwrap();
+    }
+    a.kr.borrow_mut().remove("groq").unwrap();
+    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    assert!(a.kr.borrow_mut().on_external_change().unwrap());
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    for (p, kept) in [("openai", true), ("groq", false), ("anthropic", true)] {
+        assert_eq!(b.kr.borrow().is_byok(p), kept, "{p}");
+    }
+}
+
+#[test]
+fn a_lost_write_is_written_again_only_within_the_reconcile_window() {
+    use byok_keyring::limits::RECONCILE_WINDOW_MS;
+    use byok_keyring::Storage;
+    for (later, again) in [
+        (RECONCILE_WINDOW_MS - 1, true),
+        (RECONCILE_WINDOW_MS, false),
+    ] {
+        let a = created(opts("a"));
+        let base = a.storage.dump()[0].1.clone();
+        a.kr.borrow_mut()
+            .set("openai", &key("openai"), SetOptions::default())
+            .unwrap();
+        a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+        a.now.set(a.now.get() + later);
+        assert!(a.kr.borrow_mut().on_external_change().unwrap());
+        assert_eq!(a.kr.borrow().is_byok("openai"), again, "{later} ms later");
+    }
+}
+
+#[test]
+fn a_disable_made_while_locked_that_storage_lost_is_written_again() {
+    use byok_keyring::Storage;
+    let a = created(opts("a"));
+    a.kr.borrow_mut()
+        .set("openai", &key("openai"), SetOptions::default())
+        .unwrap();
+    a.kr.borrow_mut().lock();
+    let base = a.storage.dump()[0].1.clone();
+    a.now.set(a.now.get() + 10);
+    a.kr.borrow_mut().set_enabled("openai", false).unwrap();
+    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    assert!(a.kr.borrow_mut().on_external_change().unwrap());
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    assert!(!b.kr.borrow().is_byok("openai"));
+}
+
+#[test]
+fn an_export_of_another_format_or_a_corrupt_vault_is_refused_by_name() {
+    let a = created(opts("a"));
+    let export = a.kr.borrow_mut().export_vault().unwrap();
+    let other = export.replace("byok-keyring-export/1", "byok-keyring-export/2");
+    assert_ne!(other, export);
+    let fresh = keyring_on(&MemoryStorage::new(), opts("a"));
+    assert_eq!(
+        fresh
+            .kr
+            .borrow_mut()
+            .import_vault(&other)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    fresh.kr.borrow_mut().import_vault(&export).unwrap();
+    let corrupt = keyring_on(&MemoryStorage::new(), opts("a"));
+    byok_keyring::Storage::write(&corrupt.storage, "byok-keyring:a", "{\"v\":2}").unwrap();
+    assert_eq!(
+        corrupt.kr.borrow_mut().export_vault().unwrap_err().code(),
+        ErrorCode::Corrupt
+    );
+}
+
+#[test]
+fn another_tabs_change_is_reported_once_and_an_unchanged_item_not_at_all() {
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    a.kr.borrow_mut().take_events();
+    assert!(
+        !a.kr.borrow_mut().on_external_change().unwrap(),
+        "nothing changed"
+    );
+    assert_eq!(a.kr.borrow_mut().take_events(), []);
+    b.kr.borrow_mut()
+        .set("groq", &key("groq"), SetOptions::default())
+        .unwrap();
+    assert!(a.kr.borrow_mut().on_external_change().unwrap());
+    let kinds: Vec<_> =
+        a.kr.borrow_mut()
+            .take_events()
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+    assert_eq!(kinds, [ChangeKind::External]);
+    assert!(a.kr.borrow().is_byok("groq"));
+    assert!(
+        !a.kr.borrow_mut().on_external_change().unwrap(),
+        "already read"
+    );
+}
+
+#[test]
 fn each_kind_of_character_inside_a_key_is_named() {
     let k = key("groq");
     let (head, tail) = k.split_at(10);
