@@ -47,6 +47,21 @@ fn created(o: Options) -> Fixture {
     f
 }
 
+/// Two tabs on one storage, both unlocked: `a` made the vault of namespace
+/// "a", `b` opened it.
+fn two_tabs() -> (Fixture, Fixture) {
+    let a = created(opts("a"));
+    let b = keyring_on(&a.storage, opts("a"));
+    unlock(&b, PASS).unwrap();
+    (a, b)
+}
+
+/// Storage keeps another tab's write instead of `f`'s: the stored vault of
+/// namespace "a" goes back to `text`, which `f` has not seen.
+fn lose_writes(f: &Fixture, text: &str) {
+    byok_keyring::Storage::write(&f.storage, "byok-keyring:a", text).unwrap();
+}
+
 fn unlock(f: &Fixture, pass: &str) -> byok_keyring::Result<()> {
     pollster::block_on(flows::unlock(&f.kr, &RustKdf, &pass.into()))
 }
@@ -1134,9 +1149,7 @@ fn storage_full_changes_nothing() {
 #[test]
 fn two_keyrings_on_one_storage_do_not_lose_updates() {
     // Like two tabs: each re-reads before writing, so both keys survive.
-    let a = created(opts("a"));
-    let b = keyring_on(&a.storage, opts("a"));
-    unlock(&b, PASS).unwrap();
+    let (a, b) = two_tabs();
     a.kr.borrow_mut()
         .set("openai", &key("openai"), SetOptions::default())
         .unwrap();
@@ -1484,18 +1497,15 @@ fn export_and_import_move_the_encrypted_vault() {
 
 #[test]
 fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
-    use byok_keyring::Storage;
     // Both tabs read the same vault, then write without seeing each other's
     // change (as Chromium hands localStorage between tabs asynchronously).
-    let a = created(opts("a"));
-    let b = keyring_on(&a.storage, opts("a"));
-    unlock(&b, PASS).unwrap();
+    let (a, b) = two_tabs();
     let base = a.storage.dump()[0].1.clone();
     a.kr.borrow_mut()
         .set("openai", &key("openai"), SetOptions::default())
         .unwrap();
     let after_a = a.storage.dump()[0].1.clone();
-    a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen A's write yet
+    lose_writes(&a, &base); // B has not seen A's write yet
     b.kr.borrow_mut()
         .set("groq", &key("groq"), SetOptions::default())
         .unwrap();
@@ -1535,14 +1545,11 @@ fn simultaneous_writes_in_two_tabs_converge_through_reconcile() {
 
 #[test]
 fn of_two_simultaneous_writes_of_one_provider_the_later_wins_in_both_tabs() {
-    use byok_keyring::Storage;
     // Tab A writes after tab B (by each tab's clock), but B's write, made
     // without seeing A's, is what storage kept. Then each tab's storage
     // event arrives: both must end on the later key, whichever tab wrote it.
     for a_is_later in [true, false] {
-        let a = created(opts("a"));
-        let b = keyring_on(&a.storage, opts("a"));
-        unlock(&b, PASS).unwrap();
+        let (a, b) = two_tabs();
         let (key_a, key_b) = (key_seeded("openai", 1), key_seeded("openai", 2));
         let base = a.storage.dump()[0].1.clone();
         let t = a.now.get();
@@ -1550,7 +1557,7 @@ fn of_two_simultaneous_writes_of_one_provider_the_later_wins_in_both_tabs() {
         a.kr.borrow_mut()
             .set("openai", &key_a, SetOptions::default())
             .unwrap();
-        a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen A's write
+        lose_writes(&a, &base); // B has not seen A's write
         b.now.set(t);
         b.kr.borrow_mut()
             .set("openai", &key_b, SetOptions::default())
@@ -1579,14 +1586,11 @@ fn of_two_simultaneous_writes_of_one_provider_the_later_wins_in_both_tabs() {
 
 #[test]
 fn a_removal_and_a_write_of_one_provider_at_the_same_moment_in_two_tabs_end_removed() {
-    use byok_keyring::Storage;
     // Tab A writes a key and tab B removes it at the same millisecond, each
     // without seeing the other; whichever change storage kept, once both
     // tabs' storage events have arrived the removal has won in both.
     for storage_kept_the_write in [false, true] {
-        let a = created(opts("a"));
-        let b = keyring_on(&a.storage, opts("a"));
-        unlock(&b, PASS).unwrap();
+        let (a, b) = two_tabs();
         a.kr.borrow_mut()
             .set("openai", &key_seeded("openai", 1), SetOptions::default())
             .unwrap();
@@ -1603,11 +1607,11 @@ fn a_removal_and_a_write_of_one_provider_at_the_same_moment_in_two_tabs_end_remo
         let remove = || assert!(b.kr.borrow_mut().remove("openai").unwrap());
         if storage_kept_the_write {
             remove();
-            a.storage.write("byok-keyring:a", &base).unwrap(); // A has not seen it
+            lose_writes(&a, &base); // A has not seen it
             write();
         } else {
             write();
-            a.storage.write("byok-keyring:a", &base).unwrap(); // B has not seen it
+            lose_writes(&a, &base); // B has not seen it
             remove();
         }
         // Which tab writes again: only B, to re-apply a removal storage lost.
@@ -1634,9 +1638,7 @@ fn a_key_set_after_a_removal_stamped_ahead_of_this_tabs_clock_is_kept() {
     // Another tab, whose clock runs 10 s ahead, removed the key; this tab
     // then stores a new one. Its write must count as later than that
     // removal, or the new key would be hidden as soon as it is stored.
-    let a = created(opts("a"));
-    let b = keyring_on(&a.storage, opts("a"));
-    unlock(&b, PASS).unwrap();
+    let (a, b) = two_tabs();
     a.kr.borrow_mut()
         .set("openai", &key_seeded("openai", 1), SetOptions::default())
         .unwrap();
@@ -1666,10 +1668,7 @@ fn a_key_set_after_a_removal_stamped_ahead_of_this_tabs_clock_is_kept() {
 
 #[test]
 fn an_enable_that_storage_lost_is_written_again_as_an_enable() {
-    use byok_keyring::Storage;
-    let a = created(opts("a"));
-    let b = keyring_on(&a.storage, opts("a"));
-    unlock(&b, PASS).unwrap();
+    let (a, b) = two_tabs();
     a.kr.borrow_mut()
         .set("openai", &key("openai"), SetOptions::default())
         .unwrap();
@@ -1677,7 +1676,7 @@ fn an_enable_that_storage_lost_is_written_again_as_an_enable() {
     let base = a.storage.dump()[0].1.clone();
     a.now.set(a.now.get() + 1_000);
     a.kr.borrow_mut().set_enabled("openai", true).unwrap();
-    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    lose_writes(&a, &base); // another tab's write won
     assert!(a.kr.borrow_mut().on_external_change().unwrap());
     b.kr.borrow_mut().reload().unwrap();
     for (tab, f) in [("A", &a), ("B", &b)] {
@@ -1687,7 +1686,6 @@ fn an_enable_that_storage_lost_is_written_again_as_an_enable() {
 
 #[test]
 fn every_provider_written_in_the_window_is_written_again_when_storage_lost_it() {
-    use byok_keyring::Storage;
     let a = created(opts("a"));
     let base = a.storage.dump()[0].1.clone();
     for p in ["openai", "groq", "anthropic"] {
@@ -1696,7 +1694,7 @@ fn every_provider_written_in_the_window_is_written_again_when_storage_lost_it() 
             .unwrap();
     }
     a.kr.borrow_mut().remove("groq").unwrap();
-    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    lose_writes(&a, &base); // another tab's write won
     assert!(a.kr.borrow_mut().on_external_change().unwrap());
     let b = keyring_on(&a.storage, opts("a"));
     unlock(&b, PASS).unwrap();
@@ -1708,7 +1706,6 @@ fn every_provider_written_in_the_window_is_written_again_when_storage_lost_it() 
 #[test]
 fn a_lost_write_is_written_again_only_within_the_reconcile_window() {
     use byok_keyring::limits::RECONCILE_WINDOW_MS;
-    use byok_keyring::Storage;
     for (later, again) in [
         (RECONCILE_WINDOW_MS - 1, true),
         (RECONCILE_WINDOW_MS, false),
@@ -1718,7 +1715,7 @@ fn a_lost_write_is_written_again_only_within_the_reconcile_window() {
         a.kr.borrow_mut()
             .set("openai", &key("openai"), SetOptions::default())
             .unwrap();
-        a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+        lose_writes(&a, &base); // another tab's write won
         a.now.set(a.now.get() + later);
         assert!(a.kr.borrow_mut().on_external_change().unwrap());
         assert_eq!(a.kr.borrow().is_byok("openai"), again, "{later} ms later");
@@ -1727,7 +1724,6 @@ fn a_lost_write_is_written_again_only_within_the_reconcile_window() {
 
 #[test]
 fn a_disable_made_while_locked_that_storage_lost_is_written_again() {
-    use byok_keyring::Storage;
     let a = created(opts("a"));
     a.kr.borrow_mut()
         .set("openai", &key("openai"), SetOptions::default())
@@ -1736,7 +1732,7 @@ fn a_disable_made_while_locked_that_storage_lost_is_written_again() {
     let base = a.storage.dump()[0].1.clone();
     a.now.set(a.now.get() + 10);
     a.kr.borrow_mut().set_enabled("openai", false).unwrap();
-    a.storage.write("byok-keyring:a", &base).unwrap(); // another tab's write won
+    lose_writes(&a, &base); // another tab's write won
     assert!(a.kr.borrow_mut().on_external_change().unwrap());
     let b = keyring_on(&a.storage, opts("a"));
     unlock(&b, PASS).unwrap();
@@ -1770,9 +1766,7 @@ fn an_export_of_another_format_or_a_corrupt_vault_is_refused_by_name() {
 
 #[test]
 fn another_tabs_change_is_reported_once_and_an_unchanged_item_not_at_all() {
-    let a = created(opts("a"));
-    let b = keyring_on(&a.storage, opts("a"));
-    unlock(&b, PASS).unwrap();
+    let (a, b) = two_tabs();
     a.kr.borrow_mut().take_events();
     assert!(
         !a.kr.borrow_mut().on_external_change().unwrap(),
